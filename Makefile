@@ -1,0 +1,35 @@
+# Two commands on a fresh clone (Python 3.11): `make book` and `make test`.
+# Each sets up what it needs first. See README.md.
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: book test clean help
+
+help:
+	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
+	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
+	@echo "make clean  remove the built site and caches (keeps .venv)"
+
+# The virtual environment is rebuilt when the lock file changes.
+$(BIN)/.book-installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found. Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.test-installed: $(BIN)/.book-installed requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+book: $(BIN)/.book-installed
+	$(BIN)/python tools/build_book.py
+
+test: $(BIN)/.test-installed
+	bash tools/install_browser.sh
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,33 @@
+"""Fixes for known faults of the book theme, at the source rather than in the tests.
+
+- sphinx-thebe registers its inline configuration script twice, so every page declared
+  `const THEBE_JS_URL` twice and logged an error. A page now carries each script once.
+- The theme's colour mode is empty unless set, which logs "invalid theme mode"; the book
+  sets it in `_config.yml` (`html_context.default_mode`).
+- The sidebar's title and search items sat outside any landmark region; the template
+  override in `_templates/sections/sidebar-primary.html` puts them in one.
+"""
+
+from __future__ import annotations
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        # An inline script's filename is None or "" depending on who added it.
+        key = (script.filename or "", tuple(sorted(script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    # In place: the list is shared with the builder, and handlers that run later add the
+    # page's own scripts to it.
+    scripts[:] = unique
+
+
+def setup(app):
+    # Early: Sphinx stops calling html-page-context handlers once one returns a template.
+    app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,61 @@
+"""The book's chart theme and the rules every chart follows.
+
+Importing this module registers and enables the theme: the Okabe-Ito palette (readable
+with the common forms of colour-blindness), font sizes legible on a phone, and a width
+that fits the page. `describe` is how a chapter finishes a chart: it refuses a chart
+without a title or a text description, because the description is what a screen reader
+reads out in place of the drawing.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# Okabe & Ito, "Color Universal Design" (2008). Yellow is last: it has the least contrast
+# against a white page.
+PALETTE = [
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow
+]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+WIDTH = 560
+
+
+@alt.theme.register("stormbook", enable=True)
+def stormbook_theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            # Opaque, so a chart stays readable when the reader picks the dark theme.
+            "background": "white",
+            "font": FONT,
+            "view": {"continuousWidth": WIDTH, "continuousHeight": 300, "stroke": None},
+            "range": {"category": PALETTE},
+            "title": {"fontSize": 16, "anchor": "start", "offset": 12},
+            "axis": {"labelFontSize": 13, "titleFontSize": 14, "labelLimit": 260},
+            "legend": {"labelFontSize": 13, "titleFontSize": 14},
+            "header": {"labelFontSize": 13, "titleFontSize": 14},
+            "mark": {"color": PALETTE[0]},
+        }
+    }
+
+
+def describe(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopLevelMixin:
+    """Give a chart its title and its screen-reader description; both are required."""
+    for label, text in (("title", title), ("description", description)):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"describe(): a chart needs a non-empty {label}")
+    return chart.properties(title=title, description=description)
+
+
+def numbers_table(frame: pd.DataFrame, caption: str):
+    """The numbers behind a chart as an accessible HTML table: a caption, no index column."""
+    if not caption.strip():
+        raise ValueError("numbers_table(): a table needs a caption")
+    return frame.style.hide(axis="index").set_caption(caption)
