@@ -6,6 +6,9 @@
   sets it in `_config.yml` (`html_context.default_mode`).
 - The sidebar's title and search items sat outside any landmark region; the template
   override in `_templates/sections/sidebar-primary.html` puts them in one.
+- docutils marks each bibliography entry `role="doc-biblioentry"`, a role ARIA 1.3
+  deprecates, inside a `role="list"` that then has no list items. Entries become
+  `role="listitem"`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,14 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
     scripts[:] = unique
 
 
+def _bibliography_entries_as_list_items(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app):
+    app.connect("html-page-context", _bibliography_entries_as_list_items, priority=100)
     # Early: Sphinx stops calling html-page-context handlers once one returns a template.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

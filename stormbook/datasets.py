@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from frictionless import Resource
 
-from stormbook.paths import DATA_PACKAGE
+from stormbook.paths import data_package
 
 # Frictionless field types -> pandas dtypes. Nullable dtypes keep a missing value
 # missing rather than turning an integer column into floats.
@@ -41,9 +41,9 @@ def _read_descriptor(package_path: Path) -> dict:
         raise DatasetError(f"{package_path}: not valid JSON ({err})") from None
 
 
-def dataset_names(package_path: Path | str = DATA_PACKAGE) -> list[str]:
+def dataset_names(package_path: Path | str | None = None) -> list[str]:
     """Names of the datasets the data package describes, in descriptor order."""
-    descriptor = _read_descriptor(Path(package_path))
+    descriptor = _read_descriptor(Path(package_path or data_package()))
     return [resource["name"] for resource in descriptor.get("resources", [])]
 
 
@@ -89,13 +89,15 @@ def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(typed)
 
 
-def load_dataset(name: str, package_path: Path | str = DATA_PACKAGE) -> pd.DataFrame:
+def load_dataset(name: str, package_path: Path | str | None = None) -> pd.DataFrame:
     """Return dataset `name` as a DataFrame typed by its schema.
 
-    Raises DatasetError, naming the file and the problem, if the dataset is unknown, its
-    file is missing, or its contents break the schema (columns, types, constraints).
+    `package_path` defaults to the data package of the book the code runs in (see
+    `stormbook.paths`). Raises DatasetError, naming the file and the problem, if the dataset
+    is unknown, its file is missing, or its contents break the schema (columns, types,
+    constraints).
     """
-    package_path = Path(package_path)
+    package_path = Path(package_path or data_package())
     resource = _resource_descriptor(name, package_path)
     csv_path = package_path.parent / resource["path"]
     if not csv_path.is_file():

@@ -1,0 +1,175 @@
+"""Every page of the built book, in headless Chromium, with no network but the local server.
+
+For each page: no request leaves the machine, the console stays free of errors, every chart
+is drawn and described, each chart page has a control that changes the drawing, and
+axe-core finds no accessibility violation of any impact.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from conftest import chart_pages, toc_pages
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# Flags for a closed network: no background calls home that the machine would refuse.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+CHART_DRAWN_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, or set CHROMIUM=/path")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageVisit:
+    """A page opened with every request outside the local server blocked and recorded."""
+
+    def __init__(self, browser, site_url: str, page: str, width: int = 1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.outside_requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.route("**/*", self._route(site_url))
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+        self.page.goto(f"{site_url}/{page}.html", wait_until="load")
+
+    def _route(self, site_url):
+        def handle(route):
+            url = route.request.url
+            if url.startswith(site_url + "/") or url.startswith("data:") or url.startswith("blob:"):
+                route.continue_()
+            else:
+                self.outside_requests.append(url)
+                route.abort()
+        return handle
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def charts(self):
+        return self.page.locator(".vega-embed")
+
+    def wait_for_charts(self):
+        for index in range(self.charts().count()):
+            self.charts().nth(index).locator("svg.marks").wait_for(timeout=CHART_DRAWN_MS)
+
+    def close(self):
+        self.context.close()
+
+
+def _open(browser, site_url, page):
+    page_visit = PageVisit(browser, site_url, page)
+    page_visit.wait_for_charts()
+    return page_visit
+
+
+@pytest.fixture(params=toc_pages())
+def visit(request, browser, site_url):
+    page_visit = _open(browser, site_url, request.param)
+    yield page_visit
+    page_visit.close()
+
+
+@pytest.fixture(params=chart_pages())
+def chart_page_visit(request, browser, site_url):
+    page_visit = _open(browser, site_url, request.param)
+    yield page_visit
+    page_visit.close()
+
+
+def test_no_request_leaves_the_local_server(visit):
+    visit.page.wait_for_load_state("networkidle")
+    assert visit.outside_requests == []
+
+
+def test_console_is_free_of_errors(visit):
+    visit.page.wait_for_load_state("networkidle")
+    assert visit.console_errors == []
+
+
+def test_every_chart_is_drawn_and_described(visit):
+    charts = visit.charts()
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        assert chart.locator(".error").count() == 0, chart.inner_text()
+        marks = chart.locator("svg.marks g[class^='mark-'] path, svg.marks g[class^='mark-'] text")
+        assert marks.count() > 0, f"chart {index} has no marks"
+        label = chart.locator("[role='graphics-document']").first.get_attribute("aria-label") or ""
+        assert len(label) > 20, f"chart {index} has no description for screen readers: {label!r}"
+
+
+def _use(control) -> None:
+    """Operate one bound Vega control: pick another option, move a slider, tick a box."""
+    kind = control.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
+    if kind == "select":
+        values = control.evaluate("e => Array.from(e.options).map(o => o.value)")
+        current = control.input_value()
+        control.select_option(next(v for v in values if v != current))
+    elif kind == "range":
+        control.evaluate(
+            "e => { e.value = (Number(e.value) === Number(e.max)) ? e.min : e.max;"
+            " e.dispatchEvent(new Event('input', {bubbles: true})); }"
+        )
+    elif kind == "radio":
+        control.check()
+    else:
+        control.click()
+
+
+def test_chart_controls_change_the_drawing(chart_page_visit):
+    visit = chart_page_visit
+    charts = visit.charts()
+    assert charts.count() > 0
+    changed_any = False
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        controls = chart.locator(".vega-bindings input:not([type=radio]:checked), .vega-bindings select")
+        for position in range(controls.count()):
+            before = chart.locator("svg.marks").inner_html()
+            _use(controls.nth(position))
+            visit.page.wait_for_timeout(250)
+            if chart.locator("svg.marks").inner_html() != before:
+                changed_any = True
+                break
+    assert changed_any, "no control on this chart page changed any chart"
+
+
+def test_no_accessibility_violations(visit):
+    results = Axe().run(visit.page)
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+    assert violations == []
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_page_fits_a_phone_screen(browser, site_url, page):
+    """At 390 px wide nothing forces the page to scroll sideways."""
+    visit = PageVisit(browser, site_url, page, width=390)
+    try:
+        visit.wait_for_charts()
+        overflow = visit.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1
+    finally:
+        visit.close()

@@ -1,0 +1,86 @@
+"""The book builds strictly, writes every page, and never serves numbers from stale data."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ROOT, chart_pages, toc_pages
+
+pytestmark = pytest.mark.build
+
+
+def test_build_exits_zero_with_no_warnings(build_result):
+    log = build_result.stdout + build_result.stderr
+    assert build_result.returncode == 0, log[-4000:]
+    assert "BUILD FAILED" not in log
+    assert "build succeeded" in log
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_every_page_in_the_toc_was_written(built_site, page):
+    assert (built_site / f"{page}.html").is_file()
+
+
+def test_site_has_an_index(built_site):
+    assert (built_site / "index.html").is_file()
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_vega_bundle_is_on_chart_pages_only(built_site, page):
+    html = (built_site / f"{page}.html").read_text(encoding="utf-8")
+    has_chart = "vegaEmbed(" in html
+    has_bundle = re.search(r'_static/vega-bundle-[0-9a-f]+\.js', html) is not None
+    assert has_chart == has_bundle
+    assert has_chart == (page in chart_pages())
+
+
+def test_launch_link_names_this_repository_and_notebook(built_site):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    owner_repo = config["repository"]["url"].rstrip("/").split("github.com/")[1]
+    html = (built_site / "chapters" / "00-introduction.html").read_text(encoding="utf-8")
+    expected = (
+        f"https://mybinder.org/v2/gh/{owner_repo}/{config['repository']['branch']}"
+        "?urlpath=lab/tree/chapters/00-introduction.ipynb"
+    )
+    assert expected in html
+
+
+def _copy_of_the_book(destination):
+    ignore = shutil.ignore_patterns("_build", ".venv", ".git", ".pytest_cache", "__pycache__")
+    shutil.copytree(ROOT, destination, ignore=ignore)
+    # Only the introduction and the pages it links to: the mechanism is what is tested.
+    toc = {
+        "format": "jb-book",
+        "root": "index",
+        "parts": [
+            {"caption": "Chapters", "numbered": True,
+             "chapters": [{"file": "chapters/00-introduction"}]},
+            {"caption": "Reference", "chapters": [{"file": "glossary"}, {"file": "bibliography"}]},
+        ],
+    }
+    (destination / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
+
+
+def _build(book):
+    result = subprocess.run(
+        [sys.executable, str(book / "tools" / "build_book.py")],
+        cwd=book, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return (book / "_build" / "html" / "chapters" / "00-introduction.html").read_text("utf-8")
+
+
+def test_changing_a_csv_changes_the_numbers_on_the_next_build(tmp_path):
+    book = tmp_path / "book"
+    _copy_of_the_book(book)
+    assert 'Of the <span class="pasted-text">8</span> reported cases' in _build(book)
+
+    csv = book / "data" / "iv-anakinra-case-causes.csv"
+    csv.write_text(csv.read_text("utf-8").replace("Infection,3,", "Infection,5,", 1), "utf-8")
+    assert 'Of the <span class="pasted-text">10</span> reported cases' in _build(book)

@@ -1,0 +1,53 @@
+"""The chart theme and the rules every chart follows."""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from stormbook import charts
+
+FRAME = pd.DataFrame({"cause": ["a", "b"], "n": [3, 1]})
+
+
+def test_theme_is_registered_and_enabled():
+    assert alt.theme.active == "stormbook"
+    config = alt.Chart(FRAME).mark_bar().encode(x="n:Q", y="cause:N").to_dict()["config"]
+    assert config["range"]["category"] == charts.PALETTE
+    assert config["background"] == "white"
+    assert config["axis"]["labelFontSize"] >= 12
+
+
+def test_palette_is_okabe_ito():
+    assert set(charts.PALETTE) == {
+        "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"
+    }
+    assert charts.PALETTE[-1] == "#F0E442", "yellow, the lowest-contrast colour, comes last"
+
+
+def test_describe_sets_title_and_description():
+    chart = charts.describe(alt.Chart(FRAME).mark_bar(), "Cases", "Two bars: a 3, b 1.")
+    spec = chart.to_dict()
+    assert spec["title"] == "Cases"
+    assert spec["description"] == "Two bars: a 3, b 1."
+
+
+@pytest.mark.parametrize("title, description", [("", "d"), ("t", ""), ("t", "   "), (None, "d")])
+def test_describe_refuses_a_chart_without_title_or_description(title, description):
+    with pytest.raises(ValueError, match="title|description"):
+        charts.describe(alt.Chart(FRAME).mark_bar(), title, description)
+
+
+def test_numbers_table_has_caption_and_no_index_column():
+    html = charts.numbers_table(FRAME, "Numbers behind the chart").to_html()
+    assert "<caption>Numbers behind the chart</caption>" in html
+    assert "row_heading" not in html and "blank" not in html
+    assert len(re.findall(r"<th[ >]", html)) == 2  # one header cell per column, none for the index
+
+
+def test_numbers_table_needs_a_caption():
+    with pytest.raises(ValueError, match="caption"):
+        charts.numbers_table(FRAME, "  ")

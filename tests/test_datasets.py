@@ -1,0 +1,125 @@
+"""The loader returns typed frames and refuses broken data with an error naming the problem."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from stormbook import DatasetError, load_dataset
+
+GOOD_CSV = "drug,dose_mg,route,daily\nanakinra,100,subcutaneous,true\nanakinra,200,intravenous,false\n"
+SCHEMA = {
+    "fields": [
+        {"name": "drug", "type": "string", "constraints": {"required": True}},
+        {"name": "dose_mg", "type": "integer", "constraints": {"required": True, "minimum": 1}},
+        {"name": "route", "type": "string", "constraints": {"enum": ["subcutaneous", "intravenous"]}},
+        {"name": "daily", "type": "boolean"},
+    ]
+}
+
+
+def make_package(tmp_path, csv_text=GOOD_CSV, path="doses.csv", write_csv=True):
+    descriptor = {"name": "fixture", "resources": [{"name": "doses", "path": path, "schema": SCHEMA}]}
+    package = tmp_path / "datapackage.json"
+    package.write_text(json.dumps(descriptor), encoding="utf-8")
+    if write_csv:
+        (tmp_path / path).write_text(csv_text, encoding="utf-8")
+    return package
+
+
+def test_loads_a_typed_frame(tmp_path):
+    frame = load_dataset("doses", make_package(tmp_path))
+    assert list(frame.columns) == ["drug", "dose_mg", "route", "daily"]
+    assert str(frame["dose_mg"].dtype) == "Int64"
+    assert frame["dose_mg"].tolist() == [100, 200]
+    assert frame["daily"].tolist() == [True, False]
+    assert pd.api.types.is_string_dtype(frame["drug"])
+
+
+def test_unknown_dataset_names_the_known_ones(tmp_path):
+    with pytest.raises(DatasetError, match=r"unknown dataset 'dosses'.*doses"):
+        load_dataset("dosses", make_package(tmp_path))
+
+
+def test_missing_file_names_the_file(tmp_path):
+    package = make_package(tmp_path, write_csv=False)
+    with pytest.raises(DatasetError, match=r"(?s)doses\.csv does not exist"):
+        load_dataset("doses", package)
+
+
+def test_missing_descriptor(tmp_path):
+    with pytest.raises(DatasetError, match="descriptor not found"):
+        load_dataset("doses", tmp_path / "nowhere" / "datapackage.json")
+
+
+def test_missing_column(tmp_path):
+    broken = "drug,dose_mg,route\nanakinra,100,subcutaneous\n"
+    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*daily"):
+        load_dataset("doses", make_package(tmp_path, broken))
+
+
+def test_extra_column(tmp_path):
+    broken = "drug,dose_mg,route,daily,colour\nanakinra,100,subcutaneous,true,red\n"
+    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*(extra|colour)"):
+        load_dataset("doses", make_package(tmp_path, broken))
+
+
+def test_wrong_type_names_row_and_field(tmp_path):
+    broken = "drug,dose_mg,route,daily\nanakinra,a lot,subcutaneous,true\n"
+    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*type.*dose_mg|doses\.csv.*dose_mg.*type"):
+        load_dataset("doses", make_package(tmp_path, broken))
+
+
+def test_value_below_minimum(tmp_path):
+    broken = "drug,dose_mg,route,daily\nanakinra,0,subcutaneous,true\n"
+    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*minimum"):
+        load_dataset("doses", make_package(tmp_path, broken))
+
+
+def test_value_outside_enum(tmp_path):
+    broken = "drug,dose_mg,route,daily\nanakinra,100,oral,true\n"
+    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*oral"):
+        load_dataset("doses", make_package(tmp_path, broken))
+
+
+def test_missing_required_value(tmp_path):
+    broken = "drug,dose_mg,route,daily\n,100,subcutaneous,true\n"
+    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*drug"):
+        load_dataset("doses", make_package(tmp_path, broken))
+
+
+def test_invalid_descriptor_json(tmp_path):
+    package = tmp_path / "datapackage.json"
+    package.write_text("{not json", encoding="utf-8")
+    with pytest.raises(DatasetError, match="not valid JSON"):
+        load_dataset("doses", package)
+
+
+def test_book_dataset_from_a_copy_is_refused_when_broken(tmp_path):
+    """The real descriptor, with one real CSV corrupted, is refused too."""
+    from conftest import ROOT
+
+    DATA_DIR = ROOT / "data"
+    shutil.copy(DATA_DIR / "datapackage.json", tmp_path / "datapackage.json")
+    original = (DATA_DIR / "iv-anakinra-case-causes.csv").read_text(encoding="utf-8")
+    (tmp_path / "iv-anakinra-case-causes.csv").write_text(
+        original.replace("Infection,3,", "Infection,-3,", 1), encoding="utf-8"
+    )
+    with pytest.raises(DatasetError, match=r"(?s)iv-anakinra-case-causes\.csv.*minimum"):
+        load_dataset("iv-anakinra-case-causes", tmp_path / "datapackage.json")
+
+
+def test_data_are_found_from_a_chapter_folder_of_another_copy(tmp_path, monkeypatch):
+    """A notebook runs in its own folder; it reads the data of its own book."""
+    from stormbook.paths import book_root, data_package
+
+    (tmp_path / "data").mkdir()
+    make_package(tmp_path / "data")
+    (tmp_path / "chapters").mkdir()
+    monkeypatch.chdir(tmp_path / "chapters")
+    assert book_root() == tmp_path
+    assert data_package() == tmp_path / "data" / "datapackage.json"
+    assert load_dataset("doses")["dose_mg"].tolist() == [100, 200]
