@@ -11,7 +11,9 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "Installing Chromium from the system's packages (apt-get install chromium)..."
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
-  exit 0
+  if [ -x "$browser" ]; then exit 0; fi
+  echo "apt-get installed chromium, but there is no browser at $browser (set CHROMIUM=...)." >&2
+  exit 1
 fi
 cat >&2 <<MSG
 The browser tests need Chromium at $browser and it is not there.
