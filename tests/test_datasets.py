@@ -55,40 +55,26 @@ def test_missing_descriptor(tmp_path):
         load_dataset("doses", tmp_path / "nowhere" / "datapackage.json")
 
 
-def test_missing_column(tmp_path):
-    broken = "drug,dose_mg,route\nanakinra,100,subcutaneous\n"
-    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*daily"):
-        load_dataset("doses", make_package(tmp_path, broken))
+BROKEN_FILES = {
+    "missing column": ("drug,dose_mg,route\nanakinra,100,subcutaneous\n", r"missing label.*daily"),
+    "extra column": (
+        "drug,dose_mg,route,daily,colour\nanakinra,100,subcutaneous,true,red\n",
+        r"extra label.*colour",
+    ),
+    "wrong type": (
+        "drug,dose_mg,route,daily\nanakinra,a lot,subcutaneous,true\n",
+        r"Type error.*a lot.*dose_mg",
+    ),
+    "below minimum": ("drug,dose_mg,route,daily\nanakinra,0,subcutaneous,true\n", r"dose_mg.*minimum"),
+    "outside enum": ("drug,dose_mg,route,daily\nanakinra,100,oral,true\n", r"oral.*route.*enum"),
+    "missing required value": ("drug,dose_mg,route,daily\n,100,subcutaneous,true\n", r"drug.*required"),
+}
 
 
-def test_extra_column(tmp_path):
-    broken = "drug,dose_mg,route,daily,colour\nanakinra,100,subcutaneous,true,red\n"
-    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*(extra|colour)"):
-        load_dataset("doses", make_package(tmp_path, broken))
-
-
-def test_wrong_type_names_row_and_field(tmp_path):
-    broken = "drug,dose_mg,route,daily\nanakinra,a lot,subcutaneous,true\n"
-    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*type.*dose_mg|doses\.csv.*dose_mg.*type"):
-        load_dataset("doses", make_package(tmp_path, broken))
-
-
-def test_value_below_minimum(tmp_path):
-    broken = "drug,dose_mg,route,daily\nanakinra,0,subcutaneous,true\n"
-    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*minimum"):
-        load_dataset("doses", make_package(tmp_path, broken))
-
-
-def test_value_outside_enum(tmp_path):
-    broken = "drug,dose_mg,route,daily\nanakinra,100,oral,true\n"
-    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*oral"):
-        load_dataset("doses", make_package(tmp_path, broken))
-
-
-def test_missing_required_value(tmp_path):
-    broken = "drug,dose_mg,route,daily\n,100,subcutaneous,true\n"
-    with pytest.raises(DatasetError, match=r"(?s)doses\.csv.*drug"):
-        load_dataset("doses", make_package(tmp_path, broken))
+@pytest.mark.parametrize("csv_text, problem", BROKEN_FILES.values(), ids=BROKEN_FILES.keys())
+def test_broken_file_is_refused_naming_file_and_problem(tmp_path, csv_text, problem):
+    with pytest.raises(DatasetError, match=r"(?s)doses\.csv: does not match its schema.*" + problem):
+        load_dataset("doses", make_package(tmp_path, csv_text))
 
 
 def test_invalid_descriptor_json(tmp_path):
