@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -67,11 +68,15 @@ def _copy_of_the_book(destination):
     (destination / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
 
 
-def _build(book):
-    result = subprocess.run(
+def _run_build(book):
+    return subprocess.run(
         [sys.executable, str(book / "tools" / "build_book.py")],
         cwd=book, capture_output=True, text=True,
     )
+
+
+def _build(book):
+    result = _run_build(book)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     return (book / "_build" / "html" / "chapters" / "00-introduction.html").read_text("utf-8")
 
@@ -84,3 +89,29 @@ def test_changing_a_csv_changes_the_numbers_on_the_next_build(tmp_path):
     csv = book / "data" / "iv-anakinra-case-causes.csv"
     csv.write_text(csv.read_text("utf-8").replace("Infection,3,", "Infection,5,", 1), "utf-8")
     assert 'Of the <span class="pasted-text">10</span> reported cases' in _build(book)
+
+
+def test_a_failing_cell_fails_the_build_and_the_next_build_too(tmp_path):
+    book = tmp_path / "book"
+    _copy_of_the_book(book)
+    notebook_path = book / "chapters" / "00-introduction.ipynb"
+    notebook = json.loads(notebook_path.read_text("utf-8"))
+    notebook["cells"].insert(1, {"cell_type": "code", "metadata": {}, "execution_count": None,
+                                 "outputs": [], "source": "raise RuntimeError('a broken cell')"})
+    notebook_path.write_text(json.dumps(notebook), "utf-8")
+
+    first = _run_build(book)
+    assert first.returncode != 0
+    assert "a broken cell" in first.stdout + first.stderr
+    # Nothing changed since: the problem must still be reported, not hidden by a saved state.
+    assert _run_build(book).returncode != 0
+
+
+def test_a_broken_cross_reference_fails_the_build(tmp_path):
+    book = tmp_path / "book"
+    _copy_of_the_book(book)
+    index = book / "index.md"
+    index.write_text(index.read_text("utf-8") + "\nSee {ref}`a-label-that-does-not-exist`.\n", "utf-8")
+    result = _run_build(book)
+    assert result.returncode != 0
+    assert "a-label-that-does-not-exist" in result.stdout + result.stderr
