@@ -9,6 +9,8 @@ reads out in place of the drawing.
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -59,3 +61,18 @@ def numbers_table(frame: pd.DataFrame, caption: str):
     if not caption.strip():
         raise ValueError("numbers_table(): a table needs a caption")
     return frame.style.hide(axis="index").set_caption(caption)
+
+
+# Axis labels built by `wrapped` hold line breaks; this expression draws them as lines.
+WRAPPED_LABELS = "split(datum.label, '\\n')"
+
+
+def wrapped(labels: pd.Series, width: int = 18) -> pd.Series:
+    """Category labels broken into lines of at most `width` characters, for narrow screens.
+
+    Use with an axis whose `labelExpr` is WRAPPED_LABELS, and keep the unwrapped text for
+    tooltips and tables.
+    """
+    if width < 1:
+        raise ValueError(f"wrapped(): width must be at least 1, not {width}")
+    return labels.map(lambda text: "\n".join(textwrap.wrap(str(text), width)) or str(text))

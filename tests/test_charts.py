@@ -51,3 +51,14 @@ def test_numbers_table_has_caption_and_no_index_column():
 def test_numbers_table_needs_a_caption():
     with pytest.raises(ValueError, match="caption"):
         charts.numbers_table(FRAME, "  ")
+
+
+def test_wrapped_breaks_long_labels_and_keeps_short_ones():
+    labels = pd.Series(["Infection", "Infection and rheumatic disease"])
+    assert charts.wrapped(labels, width=18).tolist() == ["Infection", "Infection and\nrheumatic disease"]
+    assert charts.WRAPPED_LABELS == "split(datum.label, '\\n')"
+
+
+def test_wrapped_refuses_a_zero_width():
+    with pytest.raises(ValueError, match="width"):
+        charts.wrapped(pd.Series(["a"]), width=0)
