@@ -9,6 +9,8 @@ book is built, so adding a chapter adds its rows and changing an exercise change
 - Exercises accept an ``:objectives:`` option (objective numbers) that the map reads.
 - Each sphinx-exercise solution gets the label ``solution-<exercise label>`` so the answer
   key can link straight to it.
+- With ``hide_solutions`` (the student edition), the notebooks the download button offers
+  (``_sources/**/*.ipynb``) have their solution blocks removed as well.
 
 A chapter whose outline is incomplete (no objectives, an exercise without `:objectives:`,
 an objective number out of range, no self-check) raises a Sphinx warning, which fails the
@@ -17,6 +19,8 @@ strict build.
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -72,13 +76,13 @@ class LearningOutcomesMap(SphinxDirective):
         for outline in _chapters(self):
             markdown += [
                 f"{{doc}}`/{outline.docname}`", "",
-                f":::{{list-table}} Learning objectives of “{outline.title}” and what practises each",
+                f":::{{list-table}} Objectives of “{outline.title}”",
                 ":header-rows: 1",
                 ":widths: 50 25 25",
                 "",
                 "* - Learning objective",
                 "  - Exercises",
-                "  - Self-check questions",
+                "  - Self-check",
             ]
             for number, objective in enumerate(outline.objectives, start=1):
                 exercises = [
@@ -147,6 +151,28 @@ def _label_solutions(app, doctree) -> None:
             std.labels[name] = (app.env.docname, ids[0], f"Solution to {target}")
 
 
+SOLUTION_BLOCK = re.compile(r"^(`{3,}|:{3,})\{solution\}[^\n]*\n.*?^\1[ \t]*$\n?", re.M | re.S)
+
+
+def _strip_solutions_from_downloads(app, exception) -> None:
+    """With `hide_solutions`, the notebooks offered by the download button lose their
+    solutions too (the page leaves them out; the copied source would still hold them)."""
+    if exception is not None or not app.config.hide_solutions or app.builder.format != "html":
+        return
+    for path in Path(app.outdir, "_sources").rglob("*.ipynb"):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        changed = False
+        for cell in notebook["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            stripped = SOLUTION_BLOCK.sub("", text)
+            if stripped != text:
+                cell["source"], changed = stripped, True
+        if changed:
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _exercises_accept_objectives(app) -> None:
     from sphinx_exercise.directive import ExerciseDirective
 
@@ -162,4 +188,5 @@ def setup(app):
     app.add_directive("learning-outcomes-map", LearningOutcomesMap)
     app.add_directive("answer-key", AnswerKey)
     app.connect("doctree-read", _label_solutions)
+    app.connect("build-finished", _strip_solutions_from_downloads)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

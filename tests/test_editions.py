@@ -79,10 +79,10 @@ def test_solution_is_in_the_full_edition_only(built_site, student_site, page, ph
 
 
 def test_no_solution_text_anywhere_in_the_student_edition(student_site):
-    """Not on any page, not in the search index, not in a copied source file."""
+    """Not on any page, not in the search index, not in a downloadable notebook."""
     phrases = [phrase for _, phrase in SOLUTION_CASES]
     for path in student_site.rglob("*"):
-        if path.suffix in {".html", ".js", ".txt", ".md", ".json"} and path.is_file():
+        if path.suffix in {".html", ".js", ".txt", ".md", ".json", ".ipynb"} and path.is_file():
             text = " ".join(path.read_text(encoding="utf-8", errors="replace").split())
             text = page_text(text) if path.suffix == ".html" else text
             found = [phrase for phrase in phrases if phrase in text]
@@ -141,3 +141,16 @@ def test_student_toc_and_config():
     assert student["sphinx"]["config"] == {"x": 1, "hide_solutions": True}
     assert student["sphinx"]["local_extensions"] == {"ext": "../../_ext"}
     assert config["sphinx"]["config"]["hide_solutions"] is False  # the original is untouched
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_student_download_is_the_notebook_without_its_solutions(built_site, student_site, page):
+    full = json.loads((built_site / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8"))
+    student = json.loads((student_site / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8"))
+    assert len(student["cells"]) == len(full["cells"])
+    student_text = json.dumps(student)
+    assert "{solution}" in json.dumps(full) and "{solution}" not in student_text
+    assert "{exercise}" in student_text and "{self-check}" in student_text
+    for full_cell, student_cell in zip(full["cells"], student["cells"]):
+        if full_cell["cell_type"] == "code":
+            assert full_cell["source"] == student_cell["source"]
