@@ -5,10 +5,11 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: book test clean help
+.PHONY: book student-book test clean help
 
 help:
 	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
+	@echo "make student-book  the same without solutions or the instructor guide, into _build/student/_build/html"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
 	@echo "make clean  remove the built site and caches (keeps .venv)"
 
@@ -26,6 +27,9 @@ $(BIN)/.test-installed: $(BIN)/.book-installed requirements-test.txt
 
 book: $(BIN)/.book-installed
 	$(BIN)/python tools/build_book.py
+
+student-book: $(BIN)/.book-installed
+	$(BIN)/python tools/build_book.py --edition student
 
 test: $(BIN)/.test-installed
 	bash tools/install_browser.sh

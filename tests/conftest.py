@@ -45,38 +45,89 @@ def chart_pages() -> list[str]:
     ]
 
 
-@pytest.fixture(scope="session")
-def build_result():
-    """Build the book once per test session with the same script `make book` runs."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_book.py")],
+INSTRUCTOR_PART = "For instructors"
+STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html"
+# Pages Sphinx writes that the table of contents does not list, checked like the others.
+GENERATED_PAGES = ["genindex", "search"]
+
+
+def instructor_pages() -> list[str]:
+    """The pages of the instructor part of the table of contents."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = []
+    for part in toc.get("parts", []):
+        if part.get("caption") == INSTRUCTOR_PART:
+            pages += [entry["file"] for entry in part["chapters"]]
+    return pages
+
+
+def student_pages() -> list[str]:
+    """Every page of the student edition: the book without the instructor part."""
+    return [page for page in toc_pages() if page not in instructor_pages()]
+
+
+def _build(*options: str):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_book.py"), *options],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
-    return result
+
+
+def _require(result, site: Path, edition: str) -> Path:
+    if result.returncode != 0:
+        pytest.fail(
+            f"the {edition} edition did not build; its log ends with:\n"
+            + (result.stdout + result.stderr)[-4000:]
+        )
+    return site
+
+
+@pytest.fixture(scope="session")
+def build_result():
+    """Build the book once per test session with the same script `make book` runs."""
+    return _build()
+
+
+@pytest.fixture(scope="session")
+def student_build_result():
+    """Build the student edition once per session, as `make student-book` does."""
+    return _build("--edition", "student")
 
 
 @pytest.fixture(scope="session")
 def built_site(build_result) -> Path:
-    if build_result.returncode != 0:
-        pytest.fail(
-            "the book did not build; its log ends with:\n"
-            + (build_result.stdout + build_result.stderr)[-4000:]
-        )
-    return SITE
+    return _require(build_result, SITE, "full")
+
+
+@pytest.fixture(scope="session")
+def student_site(student_build_result) -> Path:
+    return _require(student_build_result, STUDENT_SITE, "student")
+
+
+def _serve(directory: Path):
+    """Serve a built site on a free port of 127.0.0.1; return the server and its address."""
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep the test log readable
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site) -> str:
     """Serve the built site on a free port of 127.0.0.1 for the session."""
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # keep the test log readable
-            pass
+    server, url = _serve(built_site)
+    yield url
+    server.shutdown()
 
-    handler = functools.partial(QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+
+@pytest.fixture(scope="session")
+def student_site_url(student_site) -> str:
+    server, url = _serve(student_site)
+    yield url
     server.shutdown()

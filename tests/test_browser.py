@@ -14,7 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from conftest import chart_pages, toc_pages
+from conftest import ROOT, GENERATED_PAGES, chart_pages, student_pages, toc_pages
 
 pytestmark = pytest.mark.browser
 
@@ -81,9 +81,22 @@ def _open(browser, site_url, page):
     return page_visit
 
 
-@pytest.fixture(params=toc_pages())
-def visit(request, browser, site_url):
-    page_visit = _open(browser, site_url, request.param)
+# Every page of both editions: the full book (table of contents and generated pages) and
+# the student edition, whose chapter pages differ (no solutions).
+EVERY_PAGE = (
+    [("full", page) for page in toc_pages() + GENERATED_PAGES]
+    + [("student", page) for page in student_pages() + GENERATED_PAGES]
+)
+
+
+def _edition_url(request, edition: str) -> str:
+    return request.getfixturevalue("site_url" if edition == "full" else "student_site_url")
+
+
+@pytest.fixture(params=EVERY_PAGE, ids=lambda p: f"{p[0]}:{p[1]}")
+def visit(request, browser):
+    edition, page = request.param
+    page_visit = _open(browser, _edition_url(request, edition), page)
     yield page_visit
     page_visit.close()
 
@@ -161,15 +174,61 @@ def test_no_accessibility_violations(visit):
     assert violations == []
 
 
-@pytest.mark.parametrize("page", toc_pages())
-def test_page_fits_a_phone_screen(browser, site_url, page):
+@pytest.mark.parametrize("edition, page", EVERY_PAGE, ids=lambda p: str(p))
+def test_page_fits_a_phone_screen(request, browser, edition, page):
     """At 390 px wide nothing forces the page to scroll sideways."""
-    visit = PageVisit(browser, site_url, page, width=390)
+    visit = PageVisit(browser, _edition_url(request, edition), page, width=390)
     try:
         visit.wait_for_charts()
         overflow = visit.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 1
+    finally:
+        visit.close()
+
+
+def _self_check_pages() -> list[str]:
+    return [
+        page for page in student_pages()
+        if (ROOT / f"{page}.ipynb").exists()
+        and "{self-check}" in (ROOT / f"{page}.ipynb").read_text(encoding="utf-8")
+    ]
+
+
+@pytest.mark.parametrize("page", _self_check_pages())
+def test_self_check_works_with_the_keyboard_and_no_script(browser, student_site_url, page):
+    """With JavaScript off, Tab reaches an answer, Enter opens it and shows its verdict."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto(f"{student_site_url}/{page}.html")
+        summaries = tab.locator(".self-check summary")
+        assert summaries.count() > 0
+        first = summaries.first
+        feedback = tab.locator(".self-check details").first.locator(".self-check-feedback")
+        assert not feedback.is_visible()
+        first.focus()
+        assert tab.evaluate("document.activeElement.tagName") == "SUMMARY"
+        tab.keyboard.press("Enter")
+        assert feedback.is_visible()
+        assert feedback.inner_text().split(".")[0] in {"Correct", "Not quite"}
+        # Tab moves on to the next answer: every answer is reachable from the keyboard.
+        tab.keyboard.press("Tab")
+        assert tab.evaluate("document.activeElement.tagName") == "SUMMARY"
+    finally:
+        context.close()
+
+
+def test_search_finds_glossary_terms(browser, site_url):
+    """The site's own search (in the browser, offline) finds a glossary term's page."""
+    visit = PageVisit(browser, site_url, "search")
+    try:
+        visit.page.goto(f"{site_url}/search.html?q=haemophagocytic", wait_until="load")
+        results = visit.page.locator("#search-results ul.search li a")
+        results.first.wait_for(timeout=10_000)
+        hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+        assert any(href.startswith("glossary.html") for href in hrefs), hrefs
+        assert visit.outside_requests == [] and visit.console_errors == []
     finally:
         visit.close()

@@ -44,3 +44,15 @@ def test_chapter_reads_like_a_lesson(path):
     assert any("```{exercise}" in text or "````{exercise}" in text for text in markdown)
     assert any("{solution}" in text for text in markdown)
     assert markdown[-1].lstrip().startswith("## Summary")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_ends_with_a_self_check_then_the_summary(path):
+    """The self-check is the last section before the summary (see README, Course material)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    markdown = [
+        "".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+    ]
+    assert markdown[-2].lstrip().startswith("## Self-check")
+    assert "{self-check}" in markdown[-2]
+    assert not any("{self-check}" in text for text in markdown[:-2])

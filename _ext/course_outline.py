@@ -1,0 +1,192 @@
+"""Generated pages of the instructor guide: objectives mapped to exercises, and the answer key.
+
+Both are built from the chapter notebooks themselves (via `chapter_outline`), each time the
+book is built, so adding a chapter adds its rows and changing an exercise changes them.
+
+- ``{learning-outcomes-map}``: per chapter, a table of its learning objectives and the
+  exercises and self-check questions that practise each one.
+- ``{answer-key}``: per chapter, each exercise with a link to its worked solution.
+- Exercises accept an ``:objectives:`` option (objective numbers) that the map reads.
+- Each sphinx-exercise solution gets the label ``solution-<exercise label>`` so the answer
+  key can link straight to it.
+- With ``hide_solutions`` (the student edition), the notebooks the download button offers
+  (``_sources/**/*.ipynb``) have their solution blocks removed as well.
+
+A chapter whose outline is incomplete (no objectives, an exercise without `:objectives:`,
+an objective number out of range, no self-check) raises a Sphinx warning, which fails the
+strict build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chapter_outline import Outline, OutlineError, first_paragraph, read_outline  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+def _chapters(directive: SphinxDirective) -> list[Outline]:
+    """Every chapter notebook that is part of this build, in file-name (chapter) order."""
+    directive.env.note_dependency(__file__)  # a change to this code rebuilds the page
+    outlines = []
+    for path in sorted(Path(directive.env.srcdir, "chapters").glob("*.ipynb")):
+        docname = f"chapters/{path.stem}"
+        if docname not in directive.env.found_docs:
+            continue
+        directive.env.note_dependency(str(path))
+        try:
+            outline = read_outline(path)
+        except OutlineError as error:
+            logger.warning(f"{docname}: {error}", location=directive.get_location())
+            continue
+        for problem in outline.problems():
+            logger.warning(f"{docname}: {problem}", location=directive.get_location())
+        outlines.append(outline)
+    return outlines
+
+
+def _parse(directive: SphinxDirective, markdown: list[str]) -> list[nodes.Node]:
+    container = nodes.container(classes=["course-outline"])
+    directive.state.nested_parse(
+        StringList(markdown, source=directive.get_source_info()[0]), directive.content_offset, container
+    )
+    return container.children
+
+
+def _one_line(text: str) -> str:
+    """Table cells are one line in a list-table item; keep inline markup, drop newlines."""
+    return " ".join(text.split())
+
+
+class LearningOutcomesMap(SphinxDirective):
+    has_content = False
+
+    def run(self):
+        markdown = []
+        for outline in _chapters(self):
+            markdown += [
+                f"{{doc}}`/{outline.docname}`", "",
+                f":::{{list-table}} Objectives of “{outline.title}”",
+                ":header-rows: 1",
+                ":widths: 50 25 25",
+                "",
+                "* - Learning objective",
+                "  - Exercises",
+                "  - Self-check",
+            ]
+            for number, objective in enumerate(outline.objectives, start=1):
+                exercises = [
+                    f"{{numref}}`{block.label}`"
+                    for block in outline.exercises
+                    if number in _safe_numbers(block)
+                ]
+                checks = [
+                    f"{{ref}}`Question {position} <{block.label}>`"
+                    for position, block in enumerate(outline.self_checks, start=1)
+                    if number in _safe_numbers(block)
+                ]
+                markdown += [
+                    f"* - {number}\\. {_one_line(objective)}",
+                    f"  - {', '.join(exercises) or 'none (reading and discussion)'}",
+                    f"  - {', '.join(checks) or 'none'}",
+                ]
+            markdown += [":::", ""]
+        return _parse(self, markdown)
+
+
+class AnswerKey(SphinxDirective):
+    has_content = False
+
+    def run(self):
+        markdown = []
+        for outline in _chapters(self):
+            solved = {block.argument.strip() for block in outline.solutions}
+            markdown += [f"{{doc}}`/{outline.docname}`", ""]
+            for block in outline.exercises:
+                if block.label in solved:
+                    answer = f"{{ref}}`worked solution <solution-{block.label}>`"
+                else:
+                    answer = "no worked solution in the chapter"
+                    logger.warning(
+                        f"{outline.docname}: exercise {block.label} has no solution",
+                        location=self.get_location(),
+                    )
+                objectives = ", ".join(str(n) for n in _safe_numbers(block)) or "none"
+                plural = "s" if "," in objectives else ""
+                markdown += [
+                    f"- {{numref}}`{block.label}` (objective{plural} {objectives}). "
+                    f"{_one_line(first_paragraph(block.body))} See the {answer}.",
+                ]
+            markdown += [""]
+        return _parse(self, markdown)
+
+
+def _safe_numbers(block) -> list[int]:
+    try:
+        return block.objective_numbers()
+    except OutlineError:
+        return []  # already reported by Outline.problems()
+
+
+def _label_solutions(app, doctree) -> None:
+    """Give every solution the label `solution-<exercise label>` for cross-references."""
+    from sphinx_exercise.nodes import solution_node
+
+    std = app.env.get_domain("std")
+    for node in doctree.findall(solution_node):
+        target, ids = node.get("target_label"), node.get("ids")
+        if target and ids:
+            name = f"solution-{target}"
+            std.anonlabels[name] = (app.env.docname, ids[0])
+            std.labels[name] = (app.env.docname, ids[0], f"Solution to {target}")
+
+
+SOLUTION_BLOCK = re.compile(r"^(`{3,}|:{3,})\{solution\}[^\n]*\n.*?^\1[ \t]*$\n?", re.M | re.S)
+
+
+def _strip_solutions_from_downloads(app, exception) -> None:
+    """With `hide_solutions`, the notebooks offered by the download button lose their
+    solutions too (the page leaves them out; the copied source would still hold them)."""
+    if exception is not None or not app.config.hide_solutions or app.builder.format != "html":
+        return
+    for path in Path(app.outdir, "_sources").rglob("*.ipynb"):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        changed = False
+        for cell in notebook["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            stripped = SOLUTION_BLOCK.sub("", text)
+            if stripped != text:
+                cell["source"], changed = stripped, True
+        if changed:
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _exercises_accept_objectives(app) -> None:
+    from sphinx_exercise.directive import ExerciseDirective
+
+    if "objectives" not in ExerciseDirective.option_spec:
+        ExerciseDirective.option_spec = {
+            **ExerciseDirective.option_spec, "objectives": lambda value: value or ""
+        }
+
+
+def setup(app):
+    app.setup_extension("sphinx_exercise")
+    _exercises_accept_objectives(app)
+    app.add_directive("learning-outcomes-map", LearningOutcomesMap)
+    app.add_directive("answer-key", AnswerKey)
+    app.connect("doctree-read", _label_solutions)
+    app.connect("build-finished", _strip_solutions_from_downloads)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,160 @@
+"""The instructor guide's generated pages: the outline read from a chapter notebook, the
+objectives-to-exercises map and the answer key, checked against the notebooks."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import pytest
+
+from conftest import ROOT, notebook_pages
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from chapter_outline import OutlineError, directive_blocks, learning_objectives, read_outline  # noqa: E402
+
+FIRST_CELL = """# A chapter
+
+::::{admonition} Overview
+**Learning objectives.** After this chapter you can:
+
+1. name the first thing;
+2. explain the second thing,
+   which takes two lines;
+3. do the third.
+
+**Prerequisites.** None.
+::::
+"""
+
+EXERCISES = """## Exercises
+
+````{exercise}
+:label: ex-a
+:objectives: 1, 3
+
+Do A.
+
+:::{dropdown} Hint
+Look at B.
+:::
+````
+
+````{solution} ex-a
+:class: dropdown
+
+The answer to A.
+````
+
+`````{self-check} Which one?
+:label: sc-a
+:objectives: 2
+
+````{self-check-choice} This
+:correct:
+Yes.
+````
+`````
+"""
+
+
+def notebook(tmp_path, *cells, name="01-demo.ipynb"):
+    path = tmp_path / name
+    path.write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": text} for text in cells
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    return path
+
+
+def test_learning_objectives_are_read_with_their_continuation_lines():
+    assert learning_objectives(FIRST_CELL) == [
+        "name the first thing;",
+        "explain the second thing, which takes two lines;",
+        "do the third.",
+    ]
+
+
+def test_objectives_out_of_order_are_refused():
+    with pytest.raises(OutlineError, match="numbered 3"):
+        learning_objectives("Learning objectives\n\n1. one\n3. three\n")
+
+
+def test_outline_of_a_chapter(tmp_path):
+    outline = read_outline(notebook(tmp_path, FIRST_CELL, EXERCISES))
+    assert outline.title == "A chapter"
+    assert outline.docname == f"{tmp_path.name}/01-demo"
+    assert [(b.label, b.objective_numbers()) for b in outline.exercises] == [("ex-a", [1, 3])]
+    assert [b.argument for b in outline.solutions] == ["ex-a"]
+    assert [(b.label, b.argument) for b in outline.self_checks] == [("sc-a", "Which one?")]
+    assert outline.problems() == []
+
+
+def test_nested_blocks_are_found_and_close_at_their_own_fence():
+    blocks = directive_blocks(EXERCISES)
+    assert [b.name for b in blocks] == [
+        "exercise", "dropdown", "solution", "self-check", "self-check-choice"
+    ]
+    assert blocks[0].body.startswith("Do A.") and blocks[0].body.endswith(":::")
+
+
+@pytest.mark.parametrize("option, problem", [
+    ("", "ex-a has no ':objectives:'"),
+    (":objectives: 1, 4", "ex-a names objective 4; the chapter has 3"),
+    (":objectives: one", "ex-a: ':objectives: one' must list objective numbers"),
+])
+def test_an_exercise_without_valid_objectives_is_a_problem(tmp_path, option, problem):
+    text = EXERCISES.replace(":objectives: 1, 3", option)
+    problems = read_outline(notebook(tmp_path, FIRST_CELL, text)).problems()
+    assert any(problem in p for p in problems), problems
+
+
+def test_a_chapter_without_objectives_or_self_check_is_a_problem(tmp_path):
+    text = EXERCISES[: EXERCISES.index("`````{self-check}")]
+    problems = read_outline(notebook(tmp_path, "# Title\n\nNo list here.", text)).problems()
+    assert any("Learning objectives" in p for p in problems)
+    assert any("no self-check" in p for p in problems)
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_every_chapter_has_a_complete_outline(page):
+    assert read_outline(ROOT / f"{page}.ipynb").problems() == []
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_outcomes_page_lists_every_objective_and_links_what_practises_it(built_site, page):
+    outline = read_outline(ROOT / f"{page}.ipynb")
+    html = (built_site / "instructors" / "outcomes.html").read_text(encoding="utf-8")
+    chapter_link = f'href="../{page}.html"'
+    assert chapter_link in html
+    table = html[html.index(chapter_link):]
+    table = table[table.index("<table"):table.index("</table>")]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)[1:]  # after the header
+    assert len(rows) == len(outline.objectives)
+    for number, row in enumerate(rows, start=1):
+        assert _text(row).startswith(f"{number}. ")
+        for block in outline.exercises + outline.self_checks:
+            linked = f'href="../{page}.html#{block.label}"' in row
+            assert linked == (number in block.objective_numbers()), (page, number, block.label)
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_answer_key_links_every_exercise_and_its_solution(built_site, page):
+    outline = read_outline(ROOT / f"{page}.ipynb")
+    key = (built_site / "instructors" / "answer-key.html").read_text(encoding="utf-8")
+    chapter = (built_site / f"{page}.html").read_text(encoding="utf-8")
+    for block in outline.exercises:
+        assert f'href="../{page}.html#{block.label}"' in key
+        solution_link = re.search(rf'href="\.\./{re.escape(page)}\.html#([^"]+)"[^>]*>'
+                                  rf'(?:<[^>]+>)*worked solution', key[key.index(f"#{block.label}"):])
+        assert solution_link, f"no solution link for {block.label}"
+        anchor = solution_link.group(1)
+        # The anchor is the solution block that answers this exercise.
+        assert re.search(rf'<div[^>]*class="[^"]*solution[^"]*"[^>]*id="{re.escape(anchor)}"', chapter) \
+            or re.search(rf'<div[^>]*id="{re.escape(anchor)}"[^>]*class="[^"]*solution', chapter), anchor
+        solution_html = chapter[chapter.index(f'id="{anchor}"'):]
+        assert f'href="#{block.label}"' in solution_html[:2000]
