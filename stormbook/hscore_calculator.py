@@ -34,7 +34,11 @@ ITEM_LABELS = {
     "triglycerides": "Triglycerides",
     "fibrinogen": "Fibrinogen",
     "aspartate_aminotransferase": "AST",
-    "haemophagocytosis_on_bone_marrow_aspirate": "Marrow haemophagocytosis",
+    "haemophagocytosis_on_bone_marrow_aspirate": "Marrow HPC",
+}
+CONTROL_LABELS = {
+    "known_underlying_immunosuppression": "Known immunosuppression",
+    "haemophagocytosis_on_bone_marrow_aspirate": "Haemophagocytosis on marrow aspirate",
 }
 SIGNALS = {variable: f"hs_{parameter}" for variable, (parameter, _) in HSCORE_VARIABLES.items()}
 # Slider ranges and steps: wide enough to cross every band limit, steps that land on each limit.
@@ -88,20 +92,28 @@ def points_expression(variable: str) -> str:
     return " : ".join(branches) + " : NaN"
 
 
+def _two_lines(label: str) -> str:
+    """Break a probability label before its 'HScore ...' part, so it fits a phone screen."""
+    if " (HScore" in label:
+        return label.replace(" (HScore", "\n(HScore", 1)
+    return label.replace(" HScore", "\nHScore", 1)
+
+
 def _probability_expression(total: str = "datum.total") -> str:
-    """Vega expression for `scores.hscore_published_probability`, from the published points."""
+    """Vega expression for `scores.hscore_published_probability`, from the published points
+    (the same words, broken over two lines)."""
     table = hscore_probability_table()
     scores = [int(s) for s in table["hscore"]]
     labels = [f"{p}%" for p in table["probability_percent"]]
-    branches = [f"({total} == {s}) ? {_js(f'published point: HScore {s} = {l}')}"
+    branches = [f"({total} == {s}) ? {_js(_two_lines(f'published point: HScore {s} = {l}'))}"
                 for s, l in zip(scores, labels)]
     branches.append(f"({total} < {scores[0]}) ? "
-                    + _js(f"below the lowest published point (HScore {scores[0]} = {labels[0]})"))
+                    + _js(_two_lines(f"below the lowest published point (HScore {scores[0]} = {labels[0]})")))
     branches.append(f"({total} > {scores[-1]}) ? "
-                    + _js(f"above the highest published point (HScore {scores[-1]} = {labels[-1]})"))
+                    + _js(_two_lines(f"above the highest published point (HScore {scores[-1]} = {labels[-1]})")))
     for (s0, l0), (s1, l1) in zip(zip(scores, labels), zip(scores[1:], labels[1:])):
         branches.append(f"({total} > {s0} && {total} < {s1}) ? "
-                        + _js(f"between published points HScore {s0} ({l0}) and {s1} ({l1})"))
+                        + _js(_two_lines(f"between published points HScore {s0} ({l0}) and {s1} ({l1})")))
     return " : ".join(branches) + " : ''"
 
 
@@ -120,10 +132,13 @@ def _param(variable: str, value):
                          bind=alt.binding_select(options=options, name="Organomegaly: "))
     options = hscore_categories(variable)  # 'no' / 'yes'
     return alt.param(name=signal, value="yes" if value else "no",
-                     bind=alt.binding_select(options=options, name=ITEM_LABELS[variable] + ": "))
+                     bind=alt.binding_select(options=options, name=CONTROL_LABELS[variable] + ": "))
 
 
-def hscore_calculator_chart(initial: dict | None = None, width: int = 230) -> alt.VConcatChart:
+LABEL_WIDTH = 95  # room for the variable names left of the bars; the text starts there too
+
+
+def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> alt.VConcatChart:
     """The calculator: controls for the nine variables, the total against the cut-off and the
     published probability points, and the points of each variable. `initial` sets the
     controls' starting values (keys as in `scores.hscore`)."""
@@ -144,17 +159,17 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 230) -> al
     base = alt.Chart(items).transform_calculate(points=points)
 
     totals = base.transform_aggregate(total="sum(points)").transform_calculate(
-        line1=f"'HScore total: ' + datum.total + ' of {maximum} possible'",
-        line2=(f"datum.total >= {cutoff} ? 'At or above the published cut-off ({cutoff})' "
-               f": 'Below the published cut-off ({cutoff})'"),
+        line1=f"'HScore total: ' + datum.total + ' of {maximum}'",
+        line2=(f"datum.total >= {cutoff} ? 'At or above the cut-off ({cutoff})' "
+               f": 'Below the cut-off ({cutoff})'"),
         line3=_probability_expression(),
     )
     summary = alt.layer(
-        *[totals.mark_text(align="left", baseline="top", fontSize=size, fontWeight=weight)
-          .encode(text=f"{field}:N", x=alt.value(0), y=alt.value(offset))
-          for field, offset, size, weight in (("line1", 0, 17, "bold"), ("line2", 24, 14, "normal"),
+        *[totals.mark_text(align="left", baseline="top", fontSize=size, fontWeight=weight, lineBreak="\n")
+          .encode(text=f"{field}:N", x=alt.value(-LABEL_WIDTH), y=alt.value(offset))
+          for field, offset, size, weight in (("line1", 0, 16, "bold"), ("line2", 24, 13, "normal"),
                                                ("line3", 44, 13, "normal"))]
-    ).properties(width=width, height=62)
+    ).properties(width=width, height=76)
 
     probability = hscore_probability_table().assign(
         hscore=lambda t: t["hscore"].astype(int),
@@ -171,15 +186,19 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 230) -> al
     cut_text = cut.mark_text(align="right", dx=-4, y=8, color="#333333").encode(x=x, text="label:N")
     patient = totals.transform_calculate(hscore="datum.total", label="'this patient'")
     patient_rule = patient.mark_rule(color=PALETTE[1], strokeWidth=3).encode(x=x)
-    patient_text = patient.mark_text(align="left", dx=4, y=100, color=PALETTE[1], fontWeight="bold").encode(
-        x=x, text="label:N")
-    gauge = alt.layer(published, cut_rule, cut_text, patient_rule, patient_text).properties(
+    # The label sits on whichever side of the line has room.
+    patient_text_right = patient.transform_filter(f"datum.hscore <= {maximum / 2}").mark_text(
+        align="left", dx=4, y=100, color=PALETTE[1], fontWeight="bold").encode(x=x, text="label:N")
+    patient_text_left = patient.transform_filter(f"datum.hscore > {maximum / 2}").mark_text(
+        align="right", dx=-4, y=100, color=PALETTE[1], fontWeight="bold").encode(x=x, text="label:N")
+    gauge = alt.layer(published, cut_rule, cut_text, patient_rule, patient_text_right,
+                      patient_text_left).properties(
         width=width, height=150)
 
     bars = base.mark_bar(color=PALETTE[0]).encode(
-        y=alt.Y("item:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=130)),
-        x=alt.X("points:Q", title="Points", scale=alt.Scale(domain=[0, int(
-            hscore_points_table()["points"].max())])),
+        y=alt.Y("item:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH - 8)),
+        x=alt.X("points:Q", title="Points", scale=alt.Scale(
+            domain=[0, int(hscore_points_table()["points"].max()) + 10], nice=False)),
         tooltip=[alt.Tooltip("item:N", title="Variable"), alt.Tooltip("points:Q", title="Points")],
     )
     labels = base.mark_text(align="left", dx=3).encode(
