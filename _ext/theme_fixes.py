@@ -9,9 +9,17 @@
 - docutils marks each bibliography entry `role="doc-biblioentry"`, a role ARIA 1.3
   deprecates, inside a `role="list"` that then has no list items. Entries become
   `role="listitem"`.
+- Bibliography entries with long unbreakable strings (a label built from a corporate
+  author, a URL) made the bibliography page scroll sideways on a phone; a small stylesheet
+  lets them wrap.
 """
 
 from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+STYLESHEET = Path(__file__).with_name("theme_fixes.css")
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -36,7 +44,18 @@ def _bibliography_entries_as_list_items(app, pagename, templatename, context, do
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def _write_stylesheet(app) -> None:
+    """Copy the stylesheet into _static under a content-hashed name, and add it to every page."""
+    text = STYLESHEET.read_text(encoding="utf-8")
+    name = f"theme-fixes-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}.css"
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / name).write_text(text, encoding="utf-8")
+    app.add_css_file(name)
+
+
 def setup(app):
+    app.connect("builder-inited", _write_stylesheet)
     app.connect("html-page-context", _bibliography_entries_as_list_items, priority=100)
     # Early: Sphinx stops calling html-page-context handlers once one returns a template.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)

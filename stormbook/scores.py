@@ -1,0 +1,541 @@
+"""Criteria, scores and grades for cytokine storm syndromes, read from the book's data.
+
+Four instruments, each for a different job:
+
+- `hlh2004`: the HLH-2004 *diagnostic* guidelines (route A, or 5 of 8 criteria);
+- `hscore` and `hscore_published_probability`: the HScore, a weighted score whose total is
+  read against a published cut-off and a published score-to-probability table;
+- `mas2016`: the 2016 EULAR/ACR/PRINTO *classification* criteria for MAS in systemic JIA;
+- `astct_crs_grade`: the ASTCT consensus *grading* of cytokine release syndrome.
+
+No threshold, point or category is typed in this module: each function reads them from the
+sourced CSVs in `data/` (one source of truth, each row with its source). What *is* typed
+here are the units the parameters are named in (checked against the units in the data, so
+a changed CSV cannot silently change a unit) and plausible physical ranges. Those ranges are
+not clinical limits: they exist to catch unit mistakes (102 as a temperature in degrees
+Celsius, 265 mg/dL of triglycerides given as mmol/L) before they turn into a wrong answer.
+
+Teaching code, not a clinical tool.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from numbers import Real
+
+import pandas as pd
+
+from stormbook.datasets import load_dataset
+
+
+class ScoreInputError(ValueError):
+    """An input is of the wrong kind, outside a plausible range, or an unknown category."""
+
+
+class ScoreDataError(ValueError):
+    """The data a score reads do not have the shape or units the code relies on."""
+
+
+# Parameter name -> (lowest, highest) plausible value, in the unit the name carries.
+PLAUSIBLE_RANGES: dict[str, tuple[float, float]] = {
+    "temperature_c": (25.0, 45.0),
+    "haemoglobin_g_per_l": (20.0, 250.0),
+    "platelets_10e9_per_l": (0.0, 2000.0),
+    "neutrophils_10e9_per_l": (0.0, 200.0),
+    "triglycerides_mmol_per_l": (0.0, 60.0),
+    "triglycerides_mg_per_dl": (0.0, 5300.0),
+    "fibrinogen_g_per_l": (0.0, 15.0),
+    "fibrinogen_mg_per_dl": (0.0, 1500.0),
+    "ferritin_ug_per_l": (0.0, 1_000_000.0),
+    "ferritin_ng_per_ml": (0.0, 1_000_000.0),
+    "scd25_u_per_ml": (0.0, 1_000_000.0),
+    "ast_iu_per_l": (0.0, 50_000.0),
+    "ast_u_per_l": (0.0, 50_000.0),
+    "cytopenia_lineages": (0, 3),
+}
+
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+# ---------------------------------------------------------------------------- input checks
+
+def _number(name: str, value, *, allow_none: bool = False, integer: bool = False):
+    """A real number inside the plausible range of `name`; None only where allowed."""
+    if value is None:
+        if allow_none:
+            return None
+        raise ScoreInputError(f"{name}: a value is required (got None)")
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ScoreInputError(f"{name}: expected a number, got {value!r} ({type(value).__name__})")
+    if math.isnan(value) or math.isinf(value):
+        raise ScoreInputError(f"{name}: expected a finite number, got {value!r}")
+    if integer and value != int(value):
+        raise ScoreInputError(f"{name}: expected a whole number, got {value!r}")
+    low, high = PLAUSIBLE_RANGES[name]
+    if not low <= value <= high:
+        raise ScoreInputError(
+            f"{name}: {value!r} is outside the plausible range {low:g} to {high:g}; "
+            "check the unit the parameter name gives"
+        )
+    return int(value) if integer else float(value)
+
+
+def _flag(name: str, value, *, allow_none: bool = False):
+    """True or False (None, 'not assessed', only where allowed); 0/1 and strings are refused."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, bool):
+        raise ScoreInputError(f"{name}: expected True or False, got {value!r}")
+    return value
+
+
+def _choice(name: str, value, options) -> str:
+    if value not in options:
+        raise ScoreInputError(f"{name}: unknown category {value!r}; expected one of {sorted(options)}")
+    return value
+
+
+def _met(value, comparator: str, threshold: float):
+    if value is None:
+        return None
+    try:
+        return _COMPARE[comparator](value, threshold)
+    except KeyError:
+        raise ScoreDataError(f"unknown comparator {comparator!r} in the data") from None
+
+
+def _any_of(results) -> bool | None:
+    """Met if any part is met; not met if every part was assessed and none is; else unknown."""
+    results = list(results)
+    if any(r is True for r in results):
+        return True
+    if all(r is False for r in results):
+        return False
+    return None
+
+
+def _rows_by_id(frame: pd.DataFrame, key: str) -> dict[str, pd.Series]:
+    return {row[key]: row for _, row in frame.iterrows()}
+
+
+def _threshold(rows: dict, row_id: str, unit: str) -> tuple[str, float]:
+    """(comparator, threshold) of a criterion row, after checking its unit."""
+    try:
+        row = rows[row_id]
+    except KeyError:
+        raise ScoreDataError(f"criterion {row_id!r} is missing from the data") from None
+    if row["unit"] != unit:
+        raise ScoreDataError(f"criterion {row_id!r} is in {row['unit']!r}; the code expects {unit!r}")
+    if pd.isna(row["threshold"]) or row["comparator"] not in _COMPARE:
+        raise ScoreDataError(f"criterion {row_id!r} has no numeric threshold and comparator")
+    return row["comparator"], float(row["threshold"])
+
+
+@dataclass(frozen=True)
+class CriteriaResult:
+    """What a set of criteria says: each item met (True), not met (False) or not assessed (None)."""
+
+    criteria: dict[str, bool | None]
+    labels: dict[str, str]
+    met: int
+    needed: int
+    not_assessed: int
+    fulfilled: bool | None
+    verdict: str
+
+
+# ---------------------------------------------------------------------------- HLH-2004
+
+@lru_cache(maxsize=None)
+def _hlh2004_rows() -> dict:
+    frame = load_dataset("hlh2004-criteria")
+    return _rows_by_id(frame[frame["preferred"] == "yes"], "criterion_id")
+
+
+def hlh2004(
+    *,
+    molecular_diagnosis: bool | None,
+    fever: bool,
+    splenomegaly: bool,
+    age_under_4_weeks: bool,
+    haemoglobin_g_per_l: float | None,
+    platelets_10e9_per_l: float | None,
+    neutrophils_10e9_per_l: float | None,
+    triglycerides_mmol_per_l: float | None,
+    fibrinogen_g_per_l: float | None,
+    haemophagocytosis: bool | None,
+    nk_activity_low_or_absent: bool | None,
+    ferritin_ug_per_l: float | None,
+    scd25_u_per_ml: float | None,
+) -> CriteriaResult:
+    """The HLH-2004 diagnostic guidelines, in the form reproduced verbatim (Henter 2007).
+
+    Route A is a molecular diagnosis consistent with HLH; route B is 5 of the 8 criteria.
+    Fever is a yes/no finding: no numeric threshold of the guideline was confirmed. Every
+    argument must be given; None means "not measured / not assessed" (a test not done is
+    not a normal result), and the verdict then says how many criteria could still change it.
+    Triglycerides are fasting values.
+    """
+    rows = _hlh2004_rows()
+    hb_row = "B3b" if _flag("age_under_4_weeks", age_under_4_weeks) else "B3a"
+    lineages = {
+        "haemoglobin": _met(_number("haemoglobin_g_per_l", haemoglobin_g_per_l, allow_none=True),
+                            *_threshold(rows, hb_row, "g/L")),
+        "platelets": _met(_number("platelets_10e9_per_l", platelets_10e9_per_l, allow_none=True),
+                          *_threshold(rows, "B3c", "x10^9/L")),
+        "neutrophils": _met(_number("neutrophils_10e9_per_l", neutrophils_10e9_per_l, allow_none=True),
+                            *_threshold(rows, "B3d", "x10^9/L")),
+    }
+    lineage_rule, lineages_needed = _threshold(rows, "B3", "lineages (of 3)")
+    n_low = sum(v is True for v in lineages.values())
+    n_unknown = sum(v is None for v in lineages.values())
+    if _COMPARE[lineage_rule](n_low, lineages_needed):
+        cytopenias = True
+    elif _COMPARE[lineage_rule](n_low + n_unknown, lineages_needed):
+        cytopenias = None
+    else:
+        cytopenias = False
+
+    criteria = {
+        "B1": _flag("fever", fever),
+        "B2": _flag("splenomegaly", splenomegaly),
+        "B3": cytopenias,
+        "B4": _any_of([
+            _met(_number("triglycerides_mmol_per_l", triglycerides_mmol_per_l, allow_none=True),
+                 *_threshold(rows, "B4a", "mmol/L")),
+            _met(_number("fibrinogen_g_per_l", fibrinogen_g_per_l, allow_none=True),
+                 *_threshold(rows, "B4c", "g/L")),
+        ]),
+        "B5": _flag("haemophagocytosis", haemophagocytosis, allow_none=True),
+        "B6": _flag("nk_activity_low_or_absent", nk_activity_low_or_absent, allow_none=True),
+        "B7": _met(_number("ferritin_ug_per_l", ferritin_ug_per_l, allow_none=True),
+                   *_threshold(rows, "B7", "ug/L")),
+        "B8": _met(_number("scd25_u_per_ml", scd25_u_per_ml, allow_none=True),
+                   *_threshold(rows, "B8", "U/mL")),
+    }
+    labels = {key: rows[key]["criterion"] for key in criteria}
+    rule, needed = _threshold(rows, "B", "criteria (of 8)")
+    met = sum(v is True for v in criteria.values())
+    unknown = sum(v is None for v in criteria.values())
+    route_a = _flag("molecular_diagnosis", molecular_diagnosis, allow_none=True)
+    needed = int(needed)
+    if route_a:
+        fulfilled, verdict = True, "HLH-2004 fulfilled by route A (molecular diagnosis consistent with HLH)"
+    elif _COMPARE[rule](met, needed):
+        fulfilled, verdict = True, f"HLH-2004 fulfilled by route B ({met} of 8 criteria; {needed} needed)"
+    elif _COMPARE[rule](met + unknown, needed):
+        fulfilled = None
+        verdict = (f"not decided: {met} of 8 criteria met, {unknown} not assessed; "
+                   f"{needed} are needed")
+    else:
+        fulfilled, verdict = False, f"HLH-2004 not fulfilled ({met} of 8 criteria; {needed} needed)"
+    return CriteriaResult(criteria, labels, met, needed, unknown, fulfilled, verdict)
+
+
+# ---------------------------------------------------------------------------- HScore
+
+# HScore variable in the data -> (parameter name, unit of the data rows or None if categorical)
+HSCORE_VARIABLES: dict[str, tuple[str, str | None]] = {
+    "known_underlying_immunosuppression": ("known_immunosuppression", None),
+    "temperature": ("temperature_c", "degC"),
+    "organomegaly": ("organomegaly", None),
+    "number_of_cytopenias": ("cytopenia_lineages", "lineages"),
+    "ferritin": ("ferritin_ng_per_ml", "ng/mL"),
+    "triglycerides": ("triglycerides_mmol_per_l", "mmol/L"),
+    "fibrinogen": ("fibrinogen_g_per_l", "g/L"),
+    "aspartate_aminotransferase": ("ast_iu_per_l", "IU/L"),
+    "haemophagocytosis_on_bone_marrow_aspirate": ("marrow_haemophagocytosis", None),
+}
+# The published table has no row for 0 cytopenic lineages; the book scores it 0 points (the
+# points of the lowest band) and says so wherever it matters. This is an interpretation.
+NO_CYTOPENIA_NOTE = ("0 cytopenic lineages is not a row of the published table; "
+                     "it is scored 0 points here (an interpretation)")
+
+
+@lru_cache(maxsize=None)
+def hscore_points_table() -> pd.DataFrame:
+    """The HScore point bands, checked: every variable present and in the unit the code expects."""
+    table = load_dataset("hscore-points")
+    for variable, (_, unit) in HSCORE_VARIABLES.items():
+        rows = table[table["variable"] == variable]
+        if rows.empty:
+            raise ScoreDataError(f"HScore variable {variable!r} is missing from hscore-points")
+        units = set(rows["unit"].dropna())
+        if unit is not None and units != {unit}:
+            raise ScoreDataError(f"HScore variable {variable!r} is in {units}; the code expects {unit!r}")
+    unknown = set(table["variable"]) - set(HSCORE_VARIABLES)
+    if unknown:
+        raise ScoreDataError(f"hscore-points has variables the code does not know: {sorted(unknown)}")
+    return table
+
+
+def _in_band(value: float, row: pd.Series) -> bool:
+    if not pd.isna(row["lower"]):
+        if value < row["lower"] or (value == row["lower"] and not row["lower_inclusive"]):
+            return False
+    if not pd.isna(row["upper"]):
+        if value > row["upper"] or (value == row["upper"] and not row["upper_inclusive"]):
+            return False
+    return True
+
+
+def hscore_categories(variable: str) -> list[str]:
+    """The band labels of a categorical HScore variable, as the data print them."""
+    rows = hscore_points_table()
+    return list(rows.loc[rows["variable"] == variable, "band_label"])
+
+
+@dataclass(frozen=True)
+class HScoreResult:
+    points: dict[str, int]
+    bands: dict[str, str]
+    total: int
+    cutoff: int
+    at_or_above_cutoff: bool
+    probability: str
+    notes: tuple[str, ...]
+
+
+def hscore(
+    *,
+    known_immunosuppression: bool,
+    temperature_c: float,
+    organomegaly: str,
+    cytopenia_lineages: int,
+    ferritin_ng_per_ml: float,
+    triglycerides_mmol_per_l: float,
+    fibrinogen_g_per_l: float,
+    ast_iu_per_l: float,
+    marrow_haemophagocytosis: bool,
+) -> HScoreResult:
+    """The HScore (Fardet 2014): points for each of nine variables, their total, and where the
+    total falls against the published best cut-off and the published probability table.
+
+    `organomegaly` is one of the data's labels: 'none', 'hepatomegaly or splenomegaly',
+    'hepatomegaly and splenomegaly'. `cytopenia_lineages` counts lineages with haemoglobin
+    <=9.2 g/dL, leukocytes <=5000/uL or platelets <=110 000/uL (the published footnote).
+    Every input is required: the HScore was published for complete data.
+    """
+    table = hscore_points_table()
+    inputs = {
+        "known_underlying_immunosuppression":
+            "yes" if _flag("known_immunosuppression", known_immunosuppression) else "no",
+        "temperature": _number("temperature_c", temperature_c),
+        "organomegaly": _choice("organomegaly", organomegaly, hscore_categories("organomegaly")),
+        "number_of_cytopenias": _number("cytopenia_lineages", cytopenia_lineages, integer=True),
+        "ferritin": _number("ferritin_ng_per_ml", ferritin_ng_per_ml),
+        "triglycerides": _number("triglycerides_mmol_per_l", triglycerides_mmol_per_l),
+        "fibrinogen": _number("fibrinogen_g_per_l", fibrinogen_g_per_l),
+        "aspartate_aminotransferase": _number("ast_iu_per_l", ast_iu_per_l),
+        "haemophagocytosis_on_bone_marrow_aspirate":
+            "yes" if _flag("marrow_haemophagocytosis", marrow_haemophagocytosis) else "no",
+    }
+    points, bands, notes = {}, {}, []
+    for variable, value in inputs.items():
+        rows = table[table["variable"] == variable]
+        if variable == "number_of_cytopenias" and value == 0:
+            points[variable], bands[variable] = 0, "0 lineages"
+            notes.append(NO_CYTOPENIA_NOTE)
+            continue
+        if isinstance(value, str):
+            match = rows[rows["band_label"] == value]
+        else:
+            match = rows[[_in_band(value, row) for _, row in rows.iterrows()]]
+        if len(match) != 1:
+            raise ScoreDataError(f"HScore {variable}: {len(match)} bands hold the value {value!r}")
+        points[variable] = int(match["points"].iloc[0])
+        bands[variable] = match["band_label"].iloc[0]
+    total = sum(points.values())
+    cutoff = hscore_cutoff()
+    return HScoreResult(points, bands, total, cutoff, total >= cutoff,
+                        hscore_published_probability(total), tuple(notes))
+
+
+@lru_cache(maxsize=None)
+def _performance() -> pd.DataFrame:
+    return load_dataset("hscore-performance")
+
+
+def hscore_cutoff() -> int:
+    """The published best cut-off of the HScore (read from the data)."""
+    perf = _performance()
+    return int(perf.loc[perf["quantity"] == "best cut-off", "value"].iloc[0])
+
+
+def hscore_maximum() -> int:
+    """Largest possible total: the sum of each variable's largest points (derived arithmetic)."""
+    return int(hscore_points_table().groupby("variable")["points"].max().sum())
+
+
+def hscore_probability_table() -> pd.DataFrame:
+    """The published score -> probability points, as printed ('<1', '54', '>99'), by score."""
+    perf = _performance()
+    table = perf.loc[perf["hscore"].notna(), ["hscore", "value"]].rename(
+        columns={"value": "probability_percent"})
+    return table.sort_values("hscore").reset_index(drop=True)
+
+
+def hscore_published_probability(total) -> str:
+    """Where a total falls in the published probability table: no formula, no interpolation.
+
+    An exact published score gives its printed probability; any other score is reported as
+    lying between the two published points around it, or beyond the first or last point.
+    """
+    if isinstance(total, bool) or not isinstance(total, Real) or math.isnan(total):
+        raise ScoreInputError(f"total: expected a number, got {total!r}")
+    table = hscore_probability_table()
+    scores = [int(s) for s in table["hscore"]]
+    labels = [f"{p}%" for p in table["probability_percent"]]
+    for score, label in zip(scores, labels):
+        if total == score:
+            return f"published point: HScore {score} = {label}"
+    if total < scores[0]:
+        return f"below the lowest published point (HScore {scores[0]} = {labels[0]})"
+    if total > scores[-1]:
+        return f"above the highest published point (HScore {scores[-1]} = {labels[-1]})"
+    for (s0, l0), (s1, l1) in zip(zip(scores, labels), zip(scores[1:], labels[1:])):
+        if s0 < total < s1:
+            return f"between published points HScore {s0} ({l0}) and {s1} ({l1})"
+    raise AssertionError("unreachable: the published points are sorted")
+
+
+# ---------------------------------------------------------------------------- MAS 2016
+
+@lru_cache(maxsize=None)
+def _mas2016_rows() -> dict:
+    return _rows_by_id(load_dataset("mas2016-criteria"), "criterion_id")
+
+
+def mas2016(
+    *,
+    febrile: bool,
+    known_or_suspected_sjia: bool,
+    ferritin_ng_per_ml: float | None,
+    platelets_10e9_per_l: float | None,
+    ast_u_per_l: float | None,
+    triglycerides_mg_per_dl: float | None,
+    fibrinogen_mg_per_dl: float | None,
+) -> CriteriaResult:
+    """The 2016 EULAR/ACR/PRINTO classification criteria for MAS complicating systemic JIA.
+
+    They apply only to a febrile patient with known or suspected sJIA; then ferritin above the
+    threshold is required, plus any 2 of platelets, AST, triglycerides and fibrinogen. They
+    are classification criteria (for studies and a shared definition), in the units the
+    criteria were published in (mg/dL). None means "not measured".
+    """
+    rows = _mas2016_rows()
+    applies = _flag("febrile", febrile) and _flag("known_or_suspected_sjia", known_or_suspected_sjia)
+    ferritin = _met(_number("ferritin_ng_per_ml", ferritin_ng_per_ml, allow_none=True),
+                    *_threshold(rows, "required_ferritin", "ng/mL"))
+    items = {
+        "platelets": _met(_number("platelets_10e9_per_l", platelets_10e9_per_l, allow_none=True),
+                          *_threshold(rows, "platelets", "x10^9/L")),
+        "ast": _met(_number("ast_u_per_l", ast_u_per_l, allow_none=True),
+                    *_threshold(rows, "ast", "U/L")),
+        "triglycerides": _met(_number("triglycerides_mg_per_dl", triglycerides_mg_per_dl, allow_none=True),
+                              *_threshold(rows, "triglycerides", "mg/dL")),
+        "fibrinogen": _met(_number("fibrinogen_mg_per_dl", fibrinogen_mg_per_dl, allow_none=True),
+                           *_threshold(rows, "fibrinogen", "mg/dL")),
+    }
+    rule, needed = _threshold(rows, "rule", "items (of 4)")
+    needed = int(needed)
+    criteria = {"required_ferritin": ferritin, **items}
+    labels = {key: rows[key]["criterion"] for key in criteria}
+    met = sum(v is True for v in items.values())
+    unknown = sum(v is None for v in items.values())
+    if not applies:
+        fulfilled = False
+        verdict = ("not applicable: the criteria classify MAS only in a febrile patient "
+                   "with known or suspected systemic JIA")
+    elif ferritin is False:
+        fulfilled, verdict = False, "not classified as MAS: ferritin is not above the threshold"
+    elif ferritin and _COMPARE[rule](met, needed):
+        fulfilled, verdict = True, f"classified as MAS (ferritin plus {met} of 4 items; {needed} needed)"
+    elif not _COMPARE[rule](met + unknown, needed):
+        fulfilled, verdict = False, f"not classified as MAS ({met} of 4 items; {needed} needed)"
+    else:
+        fulfilled = None
+        verdict = f"not decided: {met} of 4 items met; ferritin or {unknown} items not measured"
+    return CriteriaResult(criteria, labels, met, needed, unknown + (ferritin is None), fulfilled, verdict)
+
+
+# ---------------------------------------------------------------------------- ASTCT CRS grade
+
+@lru_cache(maxsize=None)
+def _astct_grades() -> pd.DataFrame:
+    frame = load_dataset("astct-crs-grades")
+    grades = frame[frame["grade"].str.fullmatch(r"\d")].copy()
+    grades["grade"] = grades["grade"].astype(int)
+    return grades
+
+
+def astct_categories(kind: str) -> list[str]:
+    """The category codes of 'hypotension' or 'hypoxia', from the least to the most severe."""
+    if kind not in ("hypotension", "hypoxia"):
+        raise ScoreInputError(f"kind: expected 'hypotension' or 'hypoxia', got {kind!r}")
+    return list(_astct_grades().sort_values("grade")[f"{kind}_code"])
+
+
+def astct_fever_threshold_c() -> float:
+    """The fever threshold printed in the grading table (degrees Celsius)."""
+    texts = set(_astct_grades()["fever"])
+    found = {re.fullmatch(r"temperature >=(\d+(?:\.\d+)?) degC", t) for t in texts}
+    if len(texts) != 1 or None in found:
+        raise ScoreDataError(f"unexpected fever definitions in astct-crs-grades: {sorted(texts)}")
+    return float(found.pop().group(1))
+
+
+@dataclass(frozen=True)
+class CRSGrade:
+    grade: int | None
+    grade_by_hypotension: int
+    grade_by_hypoxia: int
+    explanation: str
+
+
+def astct_crs_grade(
+    *,
+    temperature_c: float | None,
+    fever_explained_by_other_cause: bool,
+    antipyretic_or_anticytokine_given: bool,
+    hypotension: str,
+    hypoxia: str,
+) -> CRSGrade:
+    """The ASTCT consensus grade (1-4) of cytokine release syndrome.
+
+    Fever (temperature at or above the table's threshold) not explained by another cause is
+    required, except after antipyretic or anticytokine therapy, when hypotension and hypoxia
+    alone drive the grade. The grade is the more severe of the hypotension grade and the
+    hypoxia grade. `hypotension` and `hypoxia` take the codes of `astct_categories`.
+    Grade 5 is not included (not confirmed for ASTCT in the sources opened).
+    """
+    grades = _astct_grades()
+    hypotension = _choice("hypotension", hypotension, astct_categories("hypotension"))
+    hypoxia = _choice("hypoxia", hypoxia, astct_categories("hypoxia"))
+    treated = _flag("antipyretic_or_anticytokine_given", antipyretic_or_anticytokine_given)
+    other_cause = _flag("fever_explained_by_other_cause", fever_explained_by_other_cause)
+    temperature = _number("temperature_c", temperature_c, allow_none=treated)
+    by_hypotension = int(grades.loc[grades["hypotension_code"] == hypotension, "grade"].iloc[0])
+    by_hypoxia = int(grades.loc[grades["hypoxia_code"] == hypoxia, "grade"].iloc[0])
+    worst = max(by_hypotension, by_hypoxia)
+    fever = temperature is not None and temperature >= astct_fever_threshold_c() and not other_cause
+    if fever:
+        return CRSGrade(worst, by_hypotension, by_hypoxia,
+                        f"grade {worst}: fever, and the more severe of hypotension (grade "
+                        f"{by_hypotension}) and hypoxia (grade {by_hypoxia})")
+    if not treated:
+        return CRSGrade(None, by_hypotension, by_hypoxia,
+                        "not graded as CRS: fever not attributable to another cause is required "
+                        "(unless antipyretic or anticytokine therapy has been given)")
+    if worst == 1:
+        return CRSGrade(None, by_hypotension, by_hypoxia,
+                        "not graded: after antipyretic or anticytokine therapy the grade rests on "
+                        "hypotension and hypoxia, and neither is present")
+    return CRSGrade(worst, by_hypotension, by_hypoxia,
+                    f"grade {worst}: fever no longer required after antipyretic or anticytokine "
+                    f"therapy; the more severe of hypotension (grade {by_hypotension}) and "
+                    f"hypoxia (grade {by_hypoxia})")

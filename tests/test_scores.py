@@ -1,0 +1,333 @@
+"""The clinical scores: thresholds exactly at and beside each limit, worked examples, bad input.
+
+Expected values are written out by hand from the published tables (the CSVs in data/ cite
+them); none is copied from the functions' output.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from stormbook import scores
+from stormbook.scores import ScoreInputError
+
+
+# ----------------------------------------------------------------------------- HLH-2004
+
+def hlh_inputs(**changes):
+    """A patient meeting no HLH-2004 criterion, every test done; `changes` override."""
+    inputs = dict(
+        molecular_diagnosis=False, fever=False, splenomegaly=False, age_under_4_weeks=False,
+        haemoglobin_g_per_l=130, platelets_10e9_per_l=250, neutrophils_10e9_per_l=4.0,
+        triglycerides_mmol_per_l=1.0, fibrinogen_g_per_l=3.0, haemophagocytosis=False,
+        nk_activity_low_or_absent=False, ferritin_ug_per_l=100, scd25_u_per_ml=500,
+    )
+    inputs.update(changes)
+    return inputs
+
+
+@pytest.mark.parametrize("changes, criterion, met", [
+    ({"ferritin_ug_per_l": 500}, "B7", True),          # >= 500 ug/L
+    ({"ferritin_ug_per_l": 499.9}, "B7", False),
+    ({"scd25_u_per_ml": 2400}, "B8", True),            # >= 2400 U/mL
+    ({"scd25_u_per_ml": 2399}, "B8", False),
+    ({"triglycerides_mmol_per_l": 3.0}, "B4", True),   # >= 3.0 mmol/L
+    ({"triglycerides_mmol_per_l": 2.99}, "B4", False),
+    ({"fibrinogen_g_per_l": 1.5}, "B4", True),         # <= 1.5 g/L
+    ({"fibrinogen_g_per_l": 1.51}, "B4", False),
+    # cytopenias: >= 2 of 3 lineages; Hb < 90 g/L, platelets < 100, neutrophils < 1.0 x10^9/L
+    ({"haemoglobin_g_per_l": 89.9, "platelets_10e9_per_l": 99.9}, "B3", True),
+    ({"haemoglobin_g_per_l": 90, "platelets_10e9_per_l": 99.9}, "B3", False),
+    ({"platelets_10e9_per_l": 100, "neutrophils_10e9_per_l": 0.99}, "B3", False),
+    ({"platelets_10e9_per_l": 99, "neutrophils_10e9_per_l": 0.99}, "B3", True),
+    ({"neutrophils_10e9_per_l": 1.0, "haemoglobin_g_per_l": 80}, "B3", False),
+    # infants under 4 weeks: Hb < 100 g/L
+    ({"age_under_4_weeks": True, "haemoglobin_g_per_l": 99, "platelets_10e9_per_l": 50}, "B3", True),
+    ({"age_under_4_weeks": True, "haemoglobin_g_per_l": 100, "platelets_10e9_per_l": 50}, "B3", False),
+    ({"age_under_4_weeks": False, "haemoglobin_g_per_l": 95, "platelets_10e9_per_l": 50}, "B3", False),
+])
+def test_hlh2004_thresholds_at_and_beside(changes, criterion, met):
+    assert scores.hlh2004(**hlh_inputs(**changes)).criteria[criterion] is met
+
+
+def test_hlh2004_five_of_eight_is_the_rule():
+    four = hlh_inputs(fever=True, splenomegaly=True, ferritin_ug_per_l=600, scd25_u_per_ml=3000)
+    result = scores.hlh2004(**four)
+    assert (result.met, result.fulfilled) == (4, False)
+    five = scores.hlh2004(**{**four, "haemophagocytosis": True})
+    assert (five.met, five.fulfilled) == (5, True)
+    assert "route B" in five.verdict
+
+
+def test_hlh2004_route_a_alone_is_enough():
+    result = scores.hlh2004(**hlh_inputs(molecular_diagnosis=True))
+    assert result.met == 0 and result.fulfilled is True and "route A" in result.verdict
+
+
+def test_hlh2004_worked_example_by_hand():
+    # Adult: fever, splenomegaly, Hb 85 g/L (<90), platelets 60 (<100), neutrophils 2.0 (not low):
+    # 2 lineages -> B3 met; TG 2.0 (<3.0) but fibrinogen 1.2 (<=1.5) -> B4 met; ferritin 8000 -> B7;
+    # no marrow done, NK and sCD25 not measured. Met: B1 B2 B3 B4 B7 = 5 -> fulfilled.
+    result = scores.hlh2004(**hlh_inputs(
+        fever=True, splenomegaly=True, haemoglobin_g_per_l=85, platelets_10e9_per_l=60,
+        neutrophils_10e9_per_l=2.0, triglycerides_mmol_per_l=2.0, fibrinogen_g_per_l=1.2,
+        haemophagocytosis=None, nk_activity_low_or_absent=None, ferritin_ug_per_l=8000,
+        scd25_u_per_ml=None, molecular_diagnosis=None))
+    assert result.criteria == {"B1": True, "B2": True, "B3": True, "B4": True, "B5": None,
+                               "B6": None, "B7": True, "B8": None}
+    assert (result.met, result.not_assessed, result.fulfilled) == (5, 3, True)
+
+
+def test_hlh2004_missing_tests_leave_the_verdict_open():
+    result = scores.hlh2004(**hlh_inputs(fever=True, splenomegaly=True, ferritin_ug_per_l=900,
+                                         nk_activity_low_or_absent=None, scd25_u_per_ml=None))
+    assert (result.met, result.not_assessed, result.fulfilled) == (3, 2, None)
+    assert "not decided" in result.verdict
+
+
+def test_hlh2004_one_low_lineage_and_one_unmeasured_is_undecided():
+    result = scores.hlh2004(**hlh_inputs(platelets_10e9_per_l=50, neutrophils_10e9_per_l=None))
+    assert result.criteria["B3"] is None
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("haemoglobin_g_per_l", 9.0, "haemoglobin_g_per_l.*plausible"),     # g/dL given as g/L
+    ("triglycerides_mmol_per_l", 265, "triglycerides_mmol_per_l.*plausible"),  # mg/dL as mmol/L
+    ("fibrinogen_g_per_l", 150, "fibrinogen_g_per_l.*plausible"),        # mg/dL as g/L
+    ("ferritin_ug_per_l", -5, "ferritin_ug_per_l.*plausible"),
+    ("ferritin_ug_per_l", "high", "ferritin_ug_per_l.*number"),
+    ("ferritin_ug_per_l", float("nan"), "ferritin_ug_per_l.*finite"),
+    ("fever", 1, "fever.*True or False"),
+    ("splenomegaly", "yes", "splenomegaly.*True or False"),
+    ("fever", None, "fever.*True or False"),
+])
+def test_hlh2004_refuses_bad_input_naming_it(name, value, message):
+    with pytest.raises(ScoreInputError, match=message):
+        scores.hlh2004(**hlh_inputs(**{name: value}))
+
+
+def test_hlh2004_requires_every_input():
+    inputs = hlh_inputs()
+    del inputs["ferritin_ug_per_l"]
+    with pytest.raises(TypeError, match="ferritin_ug_per_l"):
+        scores.hlh2004(**inputs)
+
+
+# ----------------------------------------------------------------------------- HScore
+
+def hs_inputs(**changes):
+    """Every HScore variable in its 0-point band; `changes` override."""
+    inputs = dict(
+        known_immunosuppression=False, temperature_c=37.0, organomegaly="none",
+        cytopenia_lineages=1, ferritin_ng_per_ml=500, triglycerides_mmol_per_l=1.0,
+        fibrinogen_g_per_l=3.0, ast_iu_per_l=20, marrow_haemophagocytosis=False,
+    )
+    inputs.update(changes)
+    return inputs
+
+
+@pytest.mark.parametrize("changes, variable, points", [
+    ({"temperature_c": 38.3}, "temperature", 0),
+    ({"temperature_c": 38.4}, "temperature", 33),   # 38.4-39.4 inclusive
+    ({"temperature_c": 39.4}, "temperature", 33),
+    ({"temperature_c": 39.5}, "temperature", 49),   # > 39.4
+    ({"ferritin_ng_per_ml": 1999}, "ferritin", 0),
+    ({"ferritin_ng_per_ml": 2000}, "ferritin", 35),
+    ({"ferritin_ng_per_ml": 6000}, "ferritin", 35),
+    ({"ferritin_ng_per_ml": 6001}, "ferritin", 50),
+    ({"triglycerides_mmol_per_l": 1.49}, "triglycerides", 0),
+    ({"triglycerides_mmol_per_l": 1.5}, "triglycerides", 44),
+    ({"triglycerides_mmol_per_l": 4.0}, "triglycerides", 44),
+    ({"triglycerides_mmol_per_l": 4.01}, "triglycerides", 64),
+    ({"fibrinogen_g_per_l": 2.51}, "fibrinogen", 0),
+    ({"fibrinogen_g_per_l": 2.5}, "fibrinogen", 30),  # <= 2.5
+    ({"ast_iu_per_l": 29.9}, "aspartate_aminotransferase", 0),
+    ({"ast_iu_per_l": 30}, "aspartate_aminotransferase", 19),  # >= 30
+    ({"cytopenia_lineages": 0}, "number_of_cytopenias", 0),
+    ({"cytopenia_lineages": 1}, "number_of_cytopenias", 0),
+    ({"cytopenia_lineages": 2}, "number_of_cytopenias", 24),
+    ({"cytopenia_lineages": 3}, "number_of_cytopenias", 34),
+    ({"organomegaly": "hepatomegaly or splenomegaly"}, "organomegaly", 23),
+    ({"organomegaly": "hepatomegaly and splenomegaly"}, "organomegaly", 38),
+    ({"known_immunosuppression": True}, "known_underlying_immunosuppression", 18),
+    ({"marrow_haemophagocytosis": True}, "haemophagocytosis_on_bone_marrow_aspirate", 35),
+])
+def test_hscore_band_limits(changes, variable, points):
+    result = scores.hscore(**hs_inputs(**changes))
+    assert result.points[variable] == points
+    assert result.total == points  # every other variable scores 0 here
+
+
+def test_hscore_minimum_is_zero_and_maximum_is_derived_337():
+    assert scores.hscore(**hs_inputs()).total == 0
+    # Derived (not printed in a source): 18 + 49 + 38 + 34 + 50 + 64 + 30 + 19 + 35 = 337
+    top = scores.hscore(**hs_inputs(
+        known_immunosuppression=True, temperature_c=40, organomegaly="hepatomegaly and splenomegaly",
+        cytopenia_lineages=3, ferritin_ng_per_ml=7000, triglycerides_mmol_per_l=5,
+        fibrinogen_g_per_l=1, ast_iu_per_l=100, marrow_haemophagocytosis=True))
+    assert top.total == 18 + 49 + 38 + 34 + 50 + 64 + 30 + 19 + 35 == 337
+    assert scores.hscore_maximum() == 337
+
+
+def test_hscore_worked_example_by_hand():
+    # Fever 39.0 (33), splenomegaly only (23), 2 lineages (24), ferritin 3500 (35),
+    # TG 2.1 (44), fibrinogen 2.0 (30), AST 45 (19), no immunosuppression (0), no marrow (0).
+    # 33 + 23 + 24 + 35 + 44 + 30 + 19 = 208: above the cut-off of 169; between the published
+    # points 200 (88%) and 210 (93%).
+    result = scores.hscore(**hs_inputs(
+        temperature_c=39.0, organomegaly="hepatomegaly or splenomegaly", cytopenia_lineages=2,
+        ferritin_ng_per_ml=3500, triglycerides_mmol_per_l=2.1, fibrinogen_g_per_l=2.0,
+        ast_iu_per_l=45))
+    assert result.total == 208
+    assert result.at_or_above_cutoff
+    assert result.probability == "between published points HScore 200 (88%) and 210 (93%)"
+
+
+def test_hscore_cutoff_is_the_published_169():
+    assert scores.hscore_cutoff() == 169
+
+
+@pytest.mark.parametrize("total, expected", [
+    (170, "published point: HScore 170 = 54%"),
+    (200, "published point: HScore 200 = 88%"),
+    (250, "published point: HScore 250 = >99%"),
+    (90, "published point: HScore 90 = <1%"),
+    (89, "below the lowest published point (HScore 90 = <1%)"),
+    (251, "above the highest published point (HScore 250 = >99%)"),
+    (169, "between published points HScore 160 (40%) and 170 (54%)"),
+    (171, "between published points HScore 170 (54%) and 180 (70%)"),
+])
+def test_hscore_probability_uses_only_published_points(total, expected):
+    assert scores.hscore_published_probability(total) == expected
+
+
+def test_hscore_probability_table_has_the_17_published_pairs():
+    table = scores.hscore_probability_table()
+    assert list(table["hscore"]) == list(range(90, 260, 10))
+    assert list(table["probability_percent"]) == [
+        "<1", "1", "3", "5", "9", "16", "25", "40", "54", "70", "80", "88", "93", "96", "98", "99", ">99"]
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("temperature_c", 102.0, "temperature_c.*plausible"),        # Fahrenheit
+    ("triglycerides_mmol_per_l", 265, "triglycerides_mmol_per_l.*plausible"),
+    ("organomegaly", "liver", "organomegaly.*unknown category"),
+    ("cytopenia_lineages", 4, "cytopenia_lineages.*plausible"),
+    ("cytopenia_lineages", 1.5, "cytopenia_lineages.*whole number"),
+    ("known_immunosuppression", "no", "known_immunosuppression.*True or False"),
+    ("ferritin_ng_per_ml", None, "ferritin_ng_per_ml.*required"),
+])
+def test_hscore_refuses_bad_input_naming_it(name, value, message):
+    with pytest.raises(ScoreInputError, match=message):
+        scores.hscore(**hs_inputs(**{name: value}))
+
+
+# ----------------------------------------------------------------------------- MAS 2016
+
+def mas_inputs(**changes):
+    inputs = dict(febrile=True, known_or_suspected_sjia=True, ferritin_ng_per_ml=1000,
+                  platelets_10e9_per_l=300, ast_u_per_l=20, triglycerides_mg_per_dl=100,
+                  fibrinogen_mg_per_dl=400)
+    inputs.update(changes)
+    return inputs
+
+
+@pytest.mark.parametrize("changes, item, met", [
+    ({"ferritin_ng_per_ml": 684}, "required_ferritin", False),   # > 684
+    ({"ferritin_ng_per_ml": 684.1}, "required_ferritin", True),
+    ({"platelets_10e9_per_l": 181}, "platelets", True),          # <= 181
+    ({"platelets_10e9_per_l": 182}, "platelets", False),
+    ({"ast_u_per_l": 48}, "ast", False),                         # > 48
+    ({"ast_u_per_l": 49}, "ast", True),
+    ({"triglycerides_mg_per_dl": 156}, "triglycerides", False),  # > 156
+    ({"triglycerides_mg_per_dl": 157}, "triglycerides", True),
+    ({"fibrinogen_mg_per_dl": 360}, "fibrinogen", True),         # <= 360
+    ({"fibrinogen_mg_per_dl": 361}, "fibrinogen", False),
+])
+def test_mas2016_thresholds_at_and_beside(changes, item, met):
+    assert scores.mas2016(**mas_inputs(**changes)).criteria[item] is met
+
+
+def test_mas2016_ferritin_plus_any_two():
+    one = scores.mas2016(**mas_inputs(platelets_10e9_per_l=150))
+    assert (one.met, one.fulfilled) == (1, False)
+    two = scores.mas2016(**mas_inputs(platelets_10e9_per_l=150, ast_u_per_l=80))
+    assert (two.met, two.fulfilled) == (2, True)
+    low_ferritin = scores.mas2016(**mas_inputs(ferritin_ng_per_ml=600, platelets_10e9_per_l=150,
+                                               ast_u_per_l=80, fibrinogen_mg_per_dl=200))
+    assert low_ferritin.fulfilled is False
+
+
+def test_mas2016_applies_only_to_febrile_sjia():
+    inputs = mas_inputs(platelets_10e9_per_l=150, ast_u_per_l=80)
+    assert scores.mas2016(**{**inputs, "known_or_suspected_sjia": False}).fulfilled is False
+    result = scores.mas2016(**{**inputs, "febrile": False})
+    assert result.fulfilled is False and "not applicable" in result.verdict
+
+
+def test_mas2016_refuses_si_units_in_mg_parameters():
+    with pytest.raises(ScoreInputError, match="fibrinogen_mg_per_dl"):
+        scores.mas2016(**mas_inputs(fibrinogen_mg_per_dl=-1))
+    with pytest.raises(ScoreInputError, match="febrile"):
+        scores.mas2016(**mas_inputs(febrile="yes"))
+
+
+# ----------------------------------------------------------------------------- ASTCT
+
+def crs(**changes):
+    inputs = dict(temperature_c=38.5, fever_explained_by_other_cause=False,
+                  antipyretic_or_anticytokine_given=False, hypotension="none", hypoxia="none")
+    inputs.update(changes)
+    return scores.astct_crs_grade(**inputs)
+
+
+def test_astct_published_example_is_grade_3():
+    # "a febrile patient on a single vasopressor and low-flow nasal cannula would be
+    # classified as Grade 3 CRS" (PMC8021214, Table 1 footnote)
+    result = crs(hypotension="one_vasopressor", hypoxia="low_flow")
+    assert (result.grade, result.grade_by_hypotension, result.grade_by_hypoxia) == (3, 3, 2)
+
+
+@pytest.mark.parametrize("hypotension, hypoxia, grade", [
+    ("none", "none", 1),
+    ("no_vasopressor", "none", 2),
+    ("none", "low_flow", 2),
+    ("none", "high_flow", 3),
+    ("one_vasopressor", "none", 3),
+    ("multiple_vasopressors", "none", 4),
+    ("none", "positive_pressure", 4),
+    ("no_vasopressor", "positive_pressure", 4),
+    ("multiple_vasopressors", "low_flow", 4),
+])
+def test_astct_grade_is_the_more_severe_of_the_two(hypotension, hypoxia, grade):
+    assert crs(hypotension=hypotension, hypoxia=hypoxia).grade == grade
+
+
+def test_astct_fever_threshold_at_and_below_38():
+    assert crs(temperature_c=38.0).grade == 1
+    assert crs(temperature_c=37.9).grade is None
+    assert crs(temperature_c=39.0, fever_explained_by_other_cause=True).grade is None
+
+
+def test_astct_after_anticytokine_therapy_fever_is_not_required():
+    assert crs(temperature_c=37.0, antipyretic_or_anticytokine_given=True, hypoxia="high_flow").grade == 3
+    assert crs(temperature_c=None, antipyretic_or_anticytokine_given=True).grade is None
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"hypotension": "two vasopressors"}, "hypotension.*unknown category"),
+    ({"hypoxia": "nasal cannula"}, "hypoxia.*unknown category"),
+    ({"temperature_c": 101.0}, "temperature_c.*plausible"),
+    ({"temperature_c": None}, "temperature_c.*required"),
+    ({"antipyretic_or_anticytokine_given": "no"}, "antipyretic_or_anticytokine_given"),
+])
+def test_astct_refuses_bad_input_naming_it(changes, message):
+    with pytest.raises(ScoreInputError, match=message):
+        crs(**changes)
+
+
+def test_astct_categories_come_from_the_data_in_order():
+    assert scores.astct_categories("hypotension") == [
+        "none", "no_vasopressor", "one_vasopressor", "multiple_vasopressors"]
+    assert scores.astct_categories("hypoxia") == ["none", "low_flow", "high_flow", "positive_pressure"]
+    assert scores.astct_fever_threshold_c() == 38.0
