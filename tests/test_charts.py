@@ -51,3 +51,10 @@ def test_numbers_table_has_caption_and_no_index_column():
 def test_numbers_table_needs_a_caption():
     with pytest.raises(ValueError, match="caption"):
         charts.numbers_table(FRAME, "  ")
+
+
+def test_numbers_table_escapes_text_and_blanks_missing_values():
+    frame = pd.DataFrame({"population": ["CrCl <30 mL/min"], "n": pd.array([pd.NA], dtype="Int64")})
+    html = charts.numbers_table(frame, "Escaping").to_html()
+    assert "CrCl &lt;30 mL/min" in html
+    assert "<NA>" not in html and "&lt;NA&gt;" not in html
