@@ -65,7 +65,7 @@ def forest_rows(studies: pd.DataFrame) -> pd.DataFrame:
         default="",
     )
     keep["label"] = [
-        f"{s.split(' (')[0].replace(' IL-1Ra', '')} {m}{' (inv.)' if f else ''}"
+        f"{s.split(' (')[0].replace(' IL-1Ra', '').replace('Eur J Med Res', 'RCT meta')} {m}{' (inv.)' if f else ''}"
         + ("" if p else " *")
         for s, m, f, p in zip(keep["study"], keep["measure"], keep["inverted"], keep["pooled"])
     ]
@@ -164,8 +164,8 @@ def forest_chart(rows: pd.DataFrame) -> alt.TopLevelMixin:
         "(design == 'All designs' || datum.design_group == design) && datum.outcome_family == outcome"
     )
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order"),
-              axis=alt.Axis(labelLimit=200))
-    x_title = "Ratio, log scale (below 1 favours anakinra)"
+              axis=alt.Axis(labelLimit=150, labelFontSize=11))
+    x_title = ["Ratio (log scale)", "below 1 favours anakinra"]
     bars = base.mark_rule(strokeWidth=2).encode(
         y=y, x=alt.X("low:Q", scale=x_scale, title=x_title), x2="high:Q",
     )
@@ -188,12 +188,21 @@ def forest_chart(rows: pd.DataFrame) -> alt.TopLevelMixin:
         y=y, x=alt.X("ratio:Q", scale=x_scale),
         tooltip=[alt.Tooltip("label:N", title="Pooled"), alt.Tooltip("text:N", title="Ratio (95% CI)"),
                  alt.Tooltip("tau2:Q", format=".3f", title="tau²")])
-    pooled_text = pooled.mark_text(align="left", dx=6, dy=-9, fontSize=12).encode(
-        y=y, x=alt.X("ratio:Q", scale=x_scale), text="text:N")
+    # Written from the left edge of the plot, above the pooled row, so it fits a phone screen.
+    pooled_text = pooled.mark_text(align="left", dx=2, dy=-12, fontSize=11, clip=True).encode(
+        y=y, x=alt.datum(x_scale.domain[0], scale=x_scale), text="text:N")
+    shown = [(d, o, int(((rows["outcome_family"] == o) & ((d == DESIGNS[0]) | (rows["design_group"] == d))).sum()))
+             for d in DESIGNS for o in OUTCOMES]
+    empty = pd.DataFrame([(d, o) for d, o, n in shown if n == 0], columns=["design", "outcome"])
+    message = alt.Chart(empty).transform_filter(
+        "datum.design == design && datum.outcome == outcome"
+    ).mark_text(align="left", baseline="top", fontSize=13).encode(
+        x=alt.datum(x_scale.domain[0], scale=x_scale), y=alt.value(-18),
+        text=alt.value("No comparisons"))
     null_line = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="#767676").encode(
         x=alt.X("x:Q", scale=x_scale))
     return (
-        alt.layer(null_line, bars, points, pooled_bars, pooled_points, pooled_text)
+        alt.layer(null_line, bars, points, pooled_bars, pooled_points, pooled_text, message)
         .add_params(design, outcome)
         .properties(width="container", height=alt.Step(34))
     )

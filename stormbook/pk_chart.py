@@ -77,7 +77,7 @@ def pk_chart(*, volume_l: float, bioavailability: float, ka_per_h: float,
         curve.transform_calculate(late=f"datum.t >= {WINDOW_START_H!r} ? datum.conc : null")
         .transform_aggregate(peak="max(conc)", lowest="min(late)")
         .transform_calculate(
-            text="'Peak ' + format(datum.peak, '.2f') + ' mg/L; lowest in 48-72 h '"
+            text="'Peak ' + format(datum.peak, '.2f') + ', day-3 low '"
                  " + format(datum.lowest, '.3f') + ' mg/L'"
         )
         .mark_text(align="left", baseline="bottom", x=0, y=-6, fontSize=13)

@@ -26,7 +26,7 @@ def _shown(settings: dict) -> tuple[float, float]:
             param["value"] = settings[param["name"]]
     svg = vl_convert.vegalite_to_svg(spec)
     text = next(t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.startswith("Peak"))
-    peak, lowest = re.fullmatch(r"Peak (\S+) mg/L; lowest in 48-72 h (\S+) mg/L", text).groups()
+    peak, lowest = re.fullmatch(r"Peak (\S+), day-3 low (\S+) mg/L", text).groups()
     return float(peak), float(lowest)
 
 
