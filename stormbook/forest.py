@@ -167,7 +167,8 @@ def forest_chart(rows: pd.DataFrame) -> alt.TopLevelMixin:
               axis=alt.Axis(labelLimit=150, labelFontSize=11))
     x_title = ["Ratio (log scale)", "below 1 favours anakinra"]
     bars = base.mark_rule(strokeWidth=2).encode(
-        y=y, x=alt.X("low:Q", scale=x_scale, title=x_title), x2="high:Q",
+        y=y, x=alt.X("low:Q", scale=x_scale, title=x_title, axis=alt.Axis(titleAnchor="end")),
+        x2="high:Q",
     )
     points = base.mark_point(filled=True, size=70, shape="square").encode(
         y=y, x=alt.X("ratio:Q", scale=x_scale),
