@@ -57,10 +57,14 @@ def describe(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopL
 
 
 def numbers_table(frame: pd.DataFrame, caption: str):
-    """The numbers behind a chart as an accessible HTML table: a caption, no index column."""
+    """The numbers behind a chart as an accessible HTML table: a caption, no index column.
+
+    Cell text is HTML-escaped, so a value such as "CrCl <30 mL/min" is shown rather than
+    read by the browser as a tag, and a missing value is an empty cell rather than "<NA>".
+    """
     if not caption.strip():
         raise ValueError("numbers_table(): a table needs a caption")
-    return frame.style.hide(axis="index").set_caption(caption)
+    return frame.style.hide(axis="index").format(escape="html", na_rep="").set_caption(caption)
 
 
 # Axis labels built by `wrapped` hold line breaks; this expression draws them as lines.

@@ -62,3 +62,10 @@ def test_wrapped_breaks_long_labels_and_keeps_short_ones():
 def test_wrapped_refuses_a_zero_width():
     with pytest.raises(ValueError, match="width"):
         charts.wrapped(pd.Series(["a"]), width=0)
+
+
+def test_numbers_table_escapes_text_and_blanks_missing_values():
+    frame = pd.DataFrame({"population": ["CrCl <30 mL/min"], "n": pd.array([pd.NA], dtype="Int64")})
+    html = charts.numbers_table(frame, "Escaping").to_html()
+    assert "CrCl &lt;30 mL/min" in html
+    assert "<NA>" not in html and "&lt;NA&gt;" not in html
