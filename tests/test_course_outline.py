@@ -129,6 +129,7 @@ def _text(html: str) -> str:
 def test_outcomes_page_lists_every_objective_and_links_what_practises_it(built_site, page):
     outline = read_outline(ROOT / f"{page}.ipynb")
     html = (built_site / "instructors" / "outcomes.html").read_text(encoding="utf-8")
+    html = html[html.index("<article"):]  # the page itself: the sidebar links every chapter too
     chapter_link = f'href="../{page}.html"'
     assert chapter_link in html
     table = html[html.index(chapter_link):]
