@@ -225,8 +225,11 @@ def test_search_finds_glossary_terms(browser, site_url):
     visit = PageVisit(browser, site_url, "search")
     try:
         visit.page.goto(f"{site_url}/search.html?q=haemophagocytic", wait_until="load")
+        # Sphinx adds results one at a time and then writes its summary; read them after it.
+        visit.page.locator("#search-results p.search-summary", has_text="Search finished").wait_for(
+            timeout=20_000
+        )
         results = visit.page.locator("#search-results ul.search li a")
-        results.first.wait_for(timeout=10_000)
         hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
         assert any(href.startswith("glossary.html") for href in hrefs), hrefs
         assert visit.outside_requests == [] and visit.console_errors == []
