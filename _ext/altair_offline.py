@@ -16,16 +16,15 @@ In JupyterLab or Binder the notebooks keep Altair's normal behaviour (the CDN).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import altair as alt
 import vl_convert
+from static_assets import write_hashed
 
 # Altair writes this marker into every chart it renders as HTML.
 CHART_MARKER = "vegaEmbed"
-STATIC_DIR = "_static"
 
 
 def _bundle_text() -> str:
@@ -49,23 +48,13 @@ def _setup_script() -> str:
 
 
 def _write_static(app) -> None:
-    """Write the bundle and the setup script, named by content hash so caches stay right."""
-    static = Path(app.outdir) / STATIC_DIR
-    static.mkdir(parents=True, exist_ok=True)
-    names = {}
+    """Write the bundle, the setup script and the stylesheet, named by content hash."""
     css = Path(__file__).with_name("altair_offline.css").read_text(encoding="utf-8")
-    for key, text, suffix in (
-        ("bundle", _bundle_text(), "js"),
-        ("setup", _setup_script(), "js"),
-        ("style", css, "css"),
-    ):
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-        name = f"vega-{key}-{digest}.{suffix}"
-        target = static / name
-        if not target.exists():
-            target.write_text(text, encoding="utf-8")
-        names[key] = name
-    app.env.altair_offline_files = names
+    app.env.altair_offline_files = {
+        "bundle": write_hashed(app, "vega-bundle", _bundle_text(), "js"),
+        "setup": write_hashed(app, "vega-setup", _setup_script(), "js"),
+        "style": write_hashed(app, "vega-style", css, "css"),
+    }
 
 
 def _add_scripts_to_chart_pages(app, pagename, templatename, context, doctree) -> None:

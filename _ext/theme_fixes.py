@@ -18,8 +18,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
+
+from static_assets import write_hashed
 
 STYLESHEET = Path(__file__).with_name("theme_fixes.css")
 
@@ -48,12 +49,7 @@ def _bibliography_entries_as_list_items(app, pagename, templatename, context, do
 
 def _write_stylesheet(app) -> None:
     """Copy the stylesheet into _static under a content-hashed name, and add it to every page."""
-    text = STYLESHEET.read_text(encoding="utf-8")
-    name = f"theme-fixes-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}.css"
-    static = Path(app.outdir) / "_static"
-    static.mkdir(parents=True, exist_ok=True)
-    (static / name).write_text(text, encoding="utf-8")
-    app.add_css_file(name)
+    app.add_css_file(write_hashed(app, "theme-fixes", STYLESHEET.read_text(encoding="utf-8"), "css"))
 
 
 def setup(app):

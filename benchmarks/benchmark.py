@@ -23,11 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import toc_pages  # noqa: E402  (the same page list the tests use)
+# The same pages, browser and local server the tests use.
+from conftest import CHROMIUM, CHROMIUM_ARGS, serve_site, toc_pages  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 TOUCHED_CSV = ROOT / "data" / "iv-anakinra-case-causes.csv"
 
 
@@ -49,23 +47,12 @@ def build_times() -> dict[str, float]:
 
 
 def page_costs() -> list[tuple[str, int, int, float]]:
-    import functools
-    import http.server
-    import threading
-
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(ROOT / "_build" / "html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server, base = serve_site(ROOT / "_build" / "html")
     rows = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for page_name in toc_pages():
             context = browser.new_context()  # a cold cache for every page
             page = context.new_page()

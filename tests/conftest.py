@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import subprocess
 import sys
 import threading
@@ -106,7 +107,17 @@ def student_site(student_build_result) -> Path:
     return _require(student_build_result, STUDENT_SITE, "student")
 
 
-def _serve(directory: Path):
+# Debian's Chromium drives the browser tests and the benchmark (Playwright cannot download
+# its own browser in closed build environments).
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# Flags for a closed network: no background calls home that the machine would refuse.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def serve_site(directory: Path):
     """Serve a built site on a free port of 127.0.0.1; return the server and its address."""
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):  # keep the test log readable
@@ -121,13 +132,13 @@ def _serve(directory: Path):
 @pytest.fixture(scope="session")
 def site_url(built_site) -> str:
     """Serve the built site on a free port of 127.0.0.1 for the session."""
-    server, url = _serve(built_site)
+    server, url = serve_site(built_site)
     yield url
     server.shutdown()
 
 
 @pytest.fixture(scope="session")
 def student_site_url(student_site) -> str:
-    server, url = _serve(student_site)
+    server, url = serve_site(student_site)
     yield url
     server.shutdown()

@@ -7,23 +7,17 @@ axe-core finds no accessibility violation of any impact.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from conftest import ROOT, GENERATED_PAGES, chart_pages, student_pages, toc_pages
+from conftest import (
+    CHROMIUM, CHROMIUM_ARGS, GENERATED_PAGES, ROOT, chart_pages, student_pages, toc_pages,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# Flags for a closed network: no background calls home that the machine would refuse.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 CHART_DRAWN_MS = 15_000
 
 
