@@ -123,8 +123,13 @@ def serve_site(directory: Path):
         def log_message(self, *args):  # keep the test log readable
             pass
 
+    class Server(http.server.ThreadingHTTPServer):
+        # The default listen backlog of 5 drops connections when Chromium opens many at
+        # once on a busy machine; each dropped connection stalls a page for seconds.
+        request_queue_size = 128
+
     handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 

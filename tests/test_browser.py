@@ -7,6 +7,8 @@ axe-core finds no accessibility violation of any impact.
 
 from __future__ import annotations
 
+import sys
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,6 +21,9 @@ from conftest import (
 pytestmark = pytest.mark.browser
 
 CHART_DRAWN_MS = 15_000
+# The network counts as settled after this long with no request in flight.
+QUIET_MS = 500
+SETTLE_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +44,10 @@ class PageVisit:
         self.page = self.context.new_page()
         self.outside_requests: list[str] = []
         self.console_errors: list[str] = []
+        self.in_flight: dict[int, str] = {}
+        self.page.on("request", lambda request: self.in_flight.__setitem__(id(request), request.url))
+        self.page.on("requestfinished", lambda request: self.in_flight.pop(id(request), None))
+        self.page.on("requestfailed", lambda request: self.in_flight.pop(id(request), None))
         self.page.route("**/*", self._route(site_url))
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
@@ -57,6 +66,24 @@ class PageVisit:
     def _console(self, message):
         if message.type == "error":
             self.console_errors.append(message.text)
+
+    def wait_for_quiet_network(self):
+        """Wait until no request has been in flight for QUIET_MS; name any that never end.
+
+        Playwright's own "networkidle" reports only a timeout, not the request behind it.
+        """
+        deadline = time.monotonic() + SETTLE_TIMEOUT_MS / 1000
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            if self.in_flight:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= QUIET_MS / 1000:
+                return
+            self.page.wait_for_timeout(100)  # lets Playwright deliver request events
+        pytest.fail(
+            f"requests still in flight after {SETTLE_TIMEOUT_MS} ms: "
+            f"{sorted(self.in_flight.values())}"
+        )
 
     def charts(self):
         return self.page.locator(".vega-embed")
@@ -103,12 +130,12 @@ def chart_page_visit(request, browser, site_url):
 
 
 def test_no_request_leaves_the_local_server(visit):
-    visit.page.wait_for_load_state("networkidle")
+    visit.wait_for_quiet_network()
     assert visit.outside_requests == []
 
 
 def test_console_is_free_of_errors(visit):
-    visit.page.wait_for_load_state("networkidle")
+    visit.wait_for_quiet_network()
     assert visit.console_errors == []
 
 
@@ -229,3 +256,13 @@ def test_search_finds_glossary_terms(browser, site_url):
         assert visit.outside_requests == [] and visit.console_errors == []
     finally:
         visit.close()
+
+
+def test_quiet_network_wait_names_a_request_that_never_ends(browser, site_url, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "SETTLE_TIMEOUT_MS", 2_000)
+    page_visit = PageVisit(browser, site_url, "index")
+    page_visit.page.route("**/never-answered.json", lambda route: None)  # held open
+    page_visit.page.evaluate("() => { fetch('never-answered.json'); }")
+    with pytest.raises(pytest.fail.Exception, match="never-answered.json"):
+        page_visit.wait_for_quiet_network()
+    page_visit.close()
