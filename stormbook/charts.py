@@ -69,14 +69,24 @@ def numbers_table(frame: pd.DataFrame, caption: str):
 
 # Axis labels built by `wrapped` hold line breaks; this expression draws them as lines.
 WRAPPED_LABELS = "split(datum.label, '\\n')"
+# Vega hangs a multi-line label down from its tick; lift two-line labels by half a line so
+# they sit centred on their row (axis `labelOffset`; longer labels should be avoided).
+WRAPPED_LABEL_OFFSET = {"condition": {"test": "indexof(datum.label, '\\n') >= 0", "value": -6}, "value": 0}
 
 
 def wrapped(labels: pd.Series, width: int = 18) -> pd.Series:
     """Category labels broken into lines of at most `width` characters, for narrow screens.
 
-    Use with an axis whose `labelExpr` is WRAPPED_LABELS, and keep the unwrapped text for
-    tooltips and tables.
+    Lines break at spaces and after slashes; words are never split, so a word longer than
+    `width` keeps a line of its own. Use with an axis whose `labelExpr` is WRAPPED_LABELS,
+    and keep the unwrapped text for tooltips and tables.
     """
     if width < 1:
         raise ValueError(f"wrapped(): width must be at least 1, not {width}")
-    return labels.map(lambda text: "\n".join(textwrap.wrap(str(text), width)) or str(text))
+
+    def lines(text):
+        spaced = str(text).replace("/", "/ ")  # a break opportunity after each slash
+        parts = textwrap.wrap(spaced, width, break_long_words=False, break_on_hyphens=False)
+        return "\n".join(part.replace("/ ", "/") for part in parts)
+
+    return labels.map(lambda text: lines(text) or str(text))

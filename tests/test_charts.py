@@ -59,6 +59,12 @@ def test_wrapped_breaks_long_labels_and_keeps_short_ones():
     assert charts.WRAPPED_LABELS == "split(datum.label, '\\n')"
 
 
+def test_wrapped_never_splits_a_word():
+    labels = pd.Series(["hepatosplenomegaly", "ARDS/early lung involvement", "rash/mucocutaneous"])
+    assert charts.wrapped(labels, width=14).tolist() == [
+        "hepatosplenomegaly", "ARDS/early\nlung\ninvolvement", "rash/\nmucocutaneous"]
+
+
 def test_wrapped_refuses_a_zero_width():
     with pytest.raises(ValueError, match="width"):
         charts.wrapped(pd.Series(["a"]), width=0)
