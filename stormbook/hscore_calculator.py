@@ -26,7 +26,7 @@ from stormbook.scores import (
 
 # Parameter (Vega signal) name, control label and control for each variable.
 ITEM_LABELS = {
-    "known_underlying_immunosuppression": "Known immunosuppression",
+    "known_underlying_immunosuppression": "Immunosuppression",
     "temperature": "Temperature",
     "organomegaly": "Organomegaly",
     "number_of_cytopenias": "Cytopenias",
@@ -135,7 +135,7 @@ def _param(variable: str, value):
                      bind=alt.binding_select(options=options, name=CONTROL_LABELS[variable] + ": "))
 
 
-LABEL_WIDTH = 95  # room for the variable names left of the bars; the text starts there too
+LABEL_WIDTH = 142  # room for the variable names left of the bars; the text starts there too
 
 
 def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> alt.VConcatChart:
