@@ -45,7 +45,8 @@ def citation_names(children, data, role, sep, sep2, last_sep, other):
     # The name styles return templates, rendered here or by join.
     formatted = [style.person.style_plugin.format(p, style.person.abbreviate) for p in named]
     if cut_short and len(formatted) <= 2:
-        return Text(formatted[0].format_data(data), ET_AL)
+        # A full list (other=None) cannot be given either: the names were never recorded.
+        return Text(formatted[0].format_data(data), other or ET_AL)
     return join_with_other(sep=sep, sep2=sep2, last_sep=last_sep, other=other)[formatted].format_data(data)
 
 

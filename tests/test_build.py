@@ -83,6 +83,19 @@ def test_changing_a_csv_changes_the_numbers_on_the_next_build(tmp_path):
     assert 'Of the <span class="pasted-text">10</span> reported cases' in _build(book)
 
 
+def test_changing_a_local_extension_changes_pages_built_before(tmp_path):
+    book = tmp_path / "book"
+    _copy_of_the_book(book)
+    bibliography = book / "_build" / "html" / "bibliography.html"
+    _build(book)
+    assert "Jordan <em>et al.</em> How I treat" in bibliography.read_text("utf-8")
+
+    style = book / "_ext" / "bibliography_style.py"
+    style.write_text(style.read_text("utf-8").replace('Tag("em", "et al.")', 'Tag("em", "and colleagues")'), "utf-8")
+    _build(book)
+    assert "Jordan <em>and colleagues</em>. How I treat" in bibliography.read_text("utf-8")
+
+
 def test_a_failing_cell_fails_the_build_and_the_next_build_too(tmp_path):
     book = tmp_path / "book"
     _copy_of_the_book(book)

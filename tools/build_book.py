@@ -20,7 +20,6 @@ Usage: python tools/build_book.py [--edition full|student] [extra jupyter-book o
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import re
 import subprocess
@@ -42,34 +41,6 @@ def saved_environment(edition: str) -> Path:
     find nothing out of date and pass without showing the problem again. A failed build
     drops it."""
     return SITES[edition].parent / ".doctrees" / "environment.pickle"
-
-
-# Sphinx does not notice when a local extension or template changes, so pages it has already
-# written would keep the old behaviour. The build records a digest of these folders and
-# starts from scratch when it differs.
-EXTENSION_FOLDERS = ("_ext", "_templates")
-
-
-def extensions_digest(root: Path = ROOT) -> str:
-    digest = hashlib.sha256()
-    for folder in EXTENSION_FOLDERS:
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def digest_record(edition: str) -> Path:
-    return SITES[edition].parent / "extensions.sha256"
-
-
-def forget_environment_if_extensions_changed(edition: str, digest: str) -> bool:
-    """Drop the saved environment when the extensions changed since the last good build."""
-    record = digest_record(edition)
-    if record.exists() and record.read_text(encoding="utf-8") == digest:
-        return False
-    saved_environment(edition).unlink(missing_ok=True)
-    return True
 
 
 def student_toc(toc: dict) -> dict:
@@ -113,9 +84,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--edition", choices=sorted(SITES), default="full")
     options, extra = parser.parse_known_args(argv)
     edition_options = write_student_sources() if options.edition == "student" else []
-    digest = extensions_digest()
-    if forget_environment_if_extensions_changed(options.edition, digest):
-        print("Local extensions or templates changed (or no record of them): rebuilding every page.")
 
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going",
@@ -135,7 +103,6 @@ def main(argv: list[str]) -> int:
         for line in problems:
             print(f"  {line}", file=sys.stderr)
         return status or 1
-    digest_record(options.edition).write_text(digest, encoding="utf-8")
     site = SITES[options.edition]
     print(f"\nThe {options.edition} edition is built: {site / 'index.html'}")
     print(f"To serve it: python -m http.server --directory {site.relative_to(ROOT)} 8000")
