@@ -74,12 +74,17 @@ WRAPPED_LABELS = "split(datum.label, '\\n')"
 WRAPPED_LABEL_OFFSET = {"condition": {"test": "indexof(datum.label, '\\n') >= 0", "value": -6}, "value": 0}
 
 
+def wrapped_axis(**options) -> alt.Axis:
+    """An axis that draws labels made by `wrapped` as lines centred on their rows."""
+    return alt.Axis(labelExpr=WRAPPED_LABELS, labelOffset=WRAPPED_LABEL_OFFSET, **options)
+
+
 def wrapped(labels: pd.Series, width: int = 18) -> pd.Series:
     """Category labels broken into lines of at most `width` characters, for narrow screens.
 
     Lines break at spaces and after slashes; words are never split, so a word longer than
-    `width` keeps a line of its own. Use with an axis whose `labelExpr` is WRAPPED_LABELS,
-    and keep the unwrapped text for tooltips and tables.
+    `width` keeps a line of its own. Use with `wrapped_axis()`, and keep the unwrapped text
+    for tooltips and tables.
     """
     if width < 1:
         raise ValueError(f"wrapped(): width must be at least 1, not {width}")

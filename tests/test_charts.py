@@ -65,6 +65,14 @@ def test_wrapped_never_splits_a_word():
         "hepatosplenomegaly", "ARDS/early\nlung\ninvolvement", "rash/\nmucocutaneous"]
 
 
+def test_wrapped_axis_draws_the_lines_centred_and_keeps_other_settings():
+    axis = charts.wrapped_axis(labelLimit=130).to_dict()
+    assert axis["labelExpr"] == charts.WRAPPED_LABELS
+    assert axis["labelOffset"] == {
+        "condition": {"test": "indexof(datum.label, '\\n') >= 0", "value": -6}, "value": 0}
+    assert axis["labelLimit"] == 130
+
+
 def test_wrapped_refuses_a_zero_width():
     with pytest.raises(ValueError, match="width"):
         charts.wrapped(pd.Series(["a"]), width=0)
