@@ -1,11 +1,9 @@
-"""Effect sizes from 2x2 counts, and pooling of ratio estimates across studies.
+"""Effect sizes from 2x2 counts, and the standard error behind a reported ratio's interval.
 
-A reader of a clinical paper meets three questions: how much more (or less) often did the
-event happen with the treatment (risk ratio, odds ratio), how many patients does that
-amount to (risk difference), and what do several studies say together (pooling). This
-module answers them with the standard large-sample (Wald) formulas and leaves the
-pooling arithmetic to statsmodels (`combine_effects`), so the book teaches the method
-without hand-rolled maths to trust.
+A reader of a clinical paper meets two questions here: how much more (or less) often did
+the event happen with the treatment (risk ratio, odds ratio), and how many patients does
+that amount to (risk difference). This module answers them with the standard large-sample
+(Wald) formulas; what several studies say together is `stormbook.pooling`.
 
 Zero-cell rule (Haldane-Anscombe): if any of the four cells of a 2x2 table is zero, 0.5 is
 added to every cell before a ratio (RR or OR) and its standard error are computed;
@@ -19,9 +17,7 @@ import math
 from dataclasses import dataclass
 from numbers import Integral
 
-import numpy as np
 from scipy.stats import norm
-from statsmodels.stats.meta_analysis import combine_effects
 
 HALDANE_ANSCOMBE_ADD = 0.5
 
@@ -121,66 +117,3 @@ def se_from_ratio_ci(ci_low: float, ci_high: float, level: float = 0.95) -> floa
     if ci_high <= ci_low:
         raise EffectSizeError(f"ci_high ({ci_high}) must be larger than ci_low ({ci_low})")
     return (math.log(ci_high) - math.log(ci_low)) / (2 * _z(level))
-
-
-@dataclass(frozen=True)
-class Pooled:
-    """Fixed- and random-effects pooled ratios (natural scale) and heterogeneity."""
-
-    k: int
-    fixed: float
-    fixed_low: float
-    fixed_high: float
-    random: float
-    random_low: float
-    random_high: float
-    tau2: float
-    q: float
-    i2: float
-
-
-def pool_ratios(estimates, ci_lows, ci_highs, level: float = 0.95) -> Pooled:
-    """Pool ratio estimates (HR, OR or RR, one kind at a time) reported with CIs.
-
-    Works on the log scale with inverse-variance weights; the random-effects model uses the
-    DerSimonian-Laird estimate of between-study variance. All by statsmodels. The caller is
-    responsible for pooling only like with like: the same measure, the same outcome and the
-    same direction (below 1 favours the same arm).
-    """
-    est = np.asarray(estimates, dtype=float)
-    lo = np.asarray(ci_lows, dtype=float)
-    hi = np.asarray(ci_highs, dtype=float)
-    if not (est.shape == lo.shape == hi.shape) or est.ndim != 1:
-        raise EffectSizeError("estimates, ci_lows and ci_highs must be 1-D and of equal length")
-    if est.size == 0:
-        raise EffectSizeError("estimates is empty: there is nothing to pool")
-    if np.any(~np.isfinite(est)) or np.any(est <= 0):
-        raise EffectSizeError(f"estimates must be positive finite ratios, got {est.tolist()}")
-    se = np.array([se_from_ratio_ci(float(a), float(b), level) for a, b in zip(lo, hi)])
-    y = np.log(est)
-    if est.size == 1:
-        low, high = y[0] - _z(level) * se[0], y[0] + _z(level) * se[0]
-        return Pooled(1, est[0], math.exp(low), math.exp(high), est[0], math.exp(low),
-                      math.exp(high), 0.0, 0.0, 0.0)
-    with np.errstate(invalid="ignore"):  # statsmodels' optional HKSJ columns; unused here
-        result = combine_effects(y, se ** 2, method_re="dl", alpha=1 - level)
-        intervals = result.conf_int(use_t=False)  # row order: fixed effect, random effects, ...
-    fe_low, fe_high = intervals[0]
-    fixed = (result.mean_effect_fe, fe_low, fe_high)
-    tau2 = float(result.tau2)
-    if tau2 < 0:
-        # statsmodels 0.15 does not truncate the DerSimonian-Laird tau2 at zero when
-        # Q < k - 1; the estimator is max(0, .), and with tau2 = 0 the random-effects
-        # model is the fixed-effect model.
-        tau2, random = 0.0, fixed
-    else:
-        re_low, re_high = intervals[1]
-        random = (result.mean_effect_re, re_low, re_high)
-    q = float(result.q)
-    i2 = max(0.0, (q - (est.size - 1)) / q) if q > 0 else 0.0
-    return Pooled(
-        k=int(est.size),
-        fixed=math.exp(fixed[0]), fixed_low=math.exp(fixed[1]), fixed_high=math.exp(fixed[2]),
-        random=math.exp(random[0]), random_low=math.exp(random[1]), random_high=math.exp(random[2]),
-        tau2=tau2, q=q, i2=i2,
-    )

@@ -1,4 +1,4 @@
-"""Effect sizes from 2x2 counts and pooling, checked against calculations written out here."""
+"""Effect sizes from 2x2 counts, checked against calculations written out here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 
 from stormbook.effect_sizes import (
-    EffectSizeError, odds_ratio, pool_ratios, risk_difference, risk_ratio, se_from_ratio_ci,
+    EffectSizeError, odds_ratio, risk_difference, risk_ratio, se_from_ratio_ci,
 )
 
 Z = 1.959963984540054  # the 97.5th centile of the standard normal
@@ -75,72 +75,3 @@ def test_se_from_reported_ci_written_out():
         se_from_ratio_ci(0, 0.41)
     with pytest.raises(EffectSizeError, match="ci_high .* must be larger"):
         se_from_ratio_ci(0.5, 0.4)
-
-
-def _by_hand(estimates, lows, highs):
-    """Inverse-variance fixed effect and DerSimonian-Laird random effects, written out."""
-    y = [math.log(e) for e in estimates]
-    v = [((math.log(h) - math.log(lo)) / (2 * Z)) ** 2 for lo, h in zip(lows, highs)]
-    w = [1 / vi for vi in v]
-    fixed = sum(wi * yi for wi, yi in zip(w, y)) / sum(w)
-    q = sum(wi * (yi - fixed) ** 2 for wi, yi in zip(w, y))
-    c = sum(w) - sum(wi ** 2 for wi in w) / sum(w)
-    tau2 = max(0.0, (q - (len(y) - 1)) / c)
-    w_star = [1 / (vi + tau2) for vi in v]
-    random = sum(wi * yi for wi, yi in zip(w_star, y)) / sum(w_star)
-    se_fixed, se_random = math.sqrt(1 / sum(w)), math.sqrt(1 / sum(w_star))
-    i2 = max(0.0, (q - (len(y) - 1)) / q)
-    return fixed, se_fixed, random, se_random, tau2, q, i2
-
-
-@pytest.mark.parametrize("estimates, lows, highs", [
-    ([0.22, 0.30], [0.10, 0.20], [0.49, 0.46]),           # two similar HRs: tau2 = 0
-    ([0.36, 1 / 0.99], [0.26, 1 / 1.35], [0.50, 1 / 0.74]),  # two discordant ORs: tau2 > 0
-    ([0.5, 0.8, 1.2], [0.3, 0.6, 0.9], [0.9, 1.1, 1.6]),
-])
-def test_pooling_matches_inverse_variance_and_dersimonian_laird_by_hand(estimates, lows, highs):
-    fixed, se_f, random, se_r, tau2, q, i2 = _by_hand(estimates, lows, highs)
-    pooled = pool_ratios(estimates, lows, highs)
-    assert pooled.k == len(estimates)
-    assert pooled.fixed == pytest.approx(math.exp(fixed))
-    assert pooled.fixed_low == pytest.approx(math.exp(fixed - Z * se_f))
-    assert pooled.fixed_high == pytest.approx(math.exp(fixed + Z * se_f))
-    assert pooled.random == pytest.approx(math.exp(random))
-    assert pooled.random_low == pytest.approx(math.exp(random - Z * se_r))
-    assert pooled.tau2 == pytest.approx(tau2, abs=1e-12)
-    assert pooled.q == pytest.approx(q)
-    assert pooled.i2 == pytest.approx(i2)
-
-
-def test_tau2_is_truncated_at_zero_when_studies_agree_more_than_chance():
-    # Q < k - 1 here: the DerSimonian-Laird estimate (Q - df)/C is negative and truncated to 0.
-    *_, tau2, q, _ = _by_hand([0.22, 0.30], [0.10, 0.20], [0.49, 0.46])
-    assert q < 1 and tau2 == 0
-    pooled = pool_ratios([0.22, 0.30], [0.10, 0.20], [0.49, 0.46])
-    assert pooled.tau2 == 0 and pooled.random == pytest.approx(pooled.fixed)
-    assert pooled.random_high == pytest.approx(pooled.fixed_high)
-
-
-def test_discordant_trials_have_heterogeneity_and_a_wider_random_interval():
-    pooled = pool_ratios([0.36, 1 / 0.99], [0.26, 1 / 1.35], [0.50, 1 / 0.74])
-    assert pooled.tau2 > 0 and pooled.i2 > 0.9
-    assert pooled.random_high - pooled.random_low > pooled.fixed_high - pooled.fixed_low
-
-
-def test_one_study_pools_to_itself():
-    pooled = pool_ratios([0.49], [0.25], [0.97])
-    assert pooled.fixed == pytest.approx(0.49) and pooled.random == pytest.approx(0.49)
-    # The interval is rebuilt from the SE, symmetric on the log scale, so it differs in the
-    # last digit from the rounded interval the paper printed.
-    se = (math.log(0.97) - math.log(0.25)) / (2 * Z)
-    assert pooled.fixed_low == pytest.approx(0.49 * math.exp(-Z * se))
-    assert pooled.fixed_high == pytest.approx(0.49 * math.exp(Z * se))
-
-
-def test_pooling_refuses_bad_input():
-    with pytest.raises(EffectSizeError, match="estimates is empty"):
-        pool_ratios([], [], [])
-    with pytest.raises(EffectSizeError, match="equal length"):
-        pool_ratios([0.5, 0.6], [0.3], [0.9])
-    with pytest.raises(EffectSizeError, match="positive finite ratios"):
-        pool_ratios([-0.5], [0.3], [0.9])
