@@ -1,31 +1,37 @@
-"""A one-compartment TEACHING model of repeated anakinra doses.
+"""A one-compartment TEACHING model of anakinra with first-order absorption.
 
-Why a model at all: anakinra's short half-life (4-6 h after subcutaneous injection, per the
-US label) means the concentration falls a long way between doses, and more so the longer
-the interval; renal impairment slows clearance and flattens that fall. A one-compartment
-model with first-order elimination shows both with a handful of parameters.
+Two compartments of drug amount: a subcutaneous depot and the body (plasma volume V).
 
-What it is not: a validated model of anakinra in cytokine storm syndromes. The chapter says
-which parameter comes from which source and which are illustrative (the volume of
-distribution, hence the concentration scale).
+    d(depot)/dt = -ka * depot
+    d(body)/dt  =  ka * depot + infusion_rate(t) - (CL / V) * body
+    concentration = body / V
 
-Doses are added by superposition: each dose contributes its own single-dose curve from the
-moment it is given, and the curves are summed. Routes:
+A subcutaneous dose puts F x dose into the depot; an intravenous bolus puts the dose in the
+body; an intravenous infusion adds a constant rate for its duration. SciPy's `solve_ivp`
+integrates the system between dosing events.
 
-- "iv_bolus": C(t) = D/V * exp(-ke t)
-- "iv_infusion": zero-order input at D/T over T hours, then decay
-- "sc": first-order absorption (rate ka) with bioavailability F (the Bateman function)
+Why this shape: after a subcutaneous injection anakinra is absorbed more slowly than it is
+eliminated, so the terminal slope of the curve is set by absorption ("flip-flop"
+kinetics). The label's 4-6 h terminal half-life after injection is therefore an absorption
+half-life, not the elimination half-life that governs an intravenous dose. With absorption
+and elimination as separate parameters, both routes come out of one model.
+
+What it is not: a validated model of anakinra in cytokine storm syndromes. It has one
+compartment, fixed parameters for a typical adult and no inflammation, obesity or
+critical-illness effects; the chapter states where each parameter comes from and checks
+the model against measured concentrations.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
-from scipy.optimize import brentq
+from scipy.integrate import solve_ivp
 
-ROUTES = ("iv_bolus", "iv_infusion", "sc")
+ROUTES = ("sc", "iv_bolus", "iv_infusion")
 
 
 class PharmacokineticsError(ValueError):
@@ -40,116 +46,123 @@ def _positive(name: str, value) -> float:
     return float(value)
 
 
-def elimination_rate_per_h(half_life_h: float) -> float:
-    """First-order elimination rate constant ke = ln 2 / half-life."""
-    return math.log(2) / _positive("half_life_h", half_life_h)
+@dataclass(frozen=True)
+class Parameters:
+    """Clearance (L/h) and volume (L) of the body compartment; absorption rate and fraction."""
+
+    clearance_l_h: float
+    volume_l: float
+    ka_per_h: float
+    bioavailability: float
+
+    def __post_init__(self):
+        for name in ("clearance_l_h", "volume_l", "ka_per_h", "bioavailability"):
+            _positive(name, getattr(self, name))
+        if self.bioavailability > 1:
+            raise PharmacokineticsError(f"bioavailability must be in (0, 1], got {self.bioavailability}")
+
+    @property
+    def ke_per_h(self) -> float:
+        """Elimination rate constant CL / V."""
+        return self.clearance_l_h / self.volume_l
+
+    @property
+    def elimination_half_life_h(self) -> float:
+        return math.log(2) / self.ke_per_h
+
+    @property
+    def absorption_half_life_h(self) -> float:
+        return math.log(2) / self.ka_per_h
+
+    def with_clearance_ratio(self, ratio: float) -> Parameters:
+        """The same patient with clearance multiplied by `ratio` (e.g. renal impairment)."""
+        return Parameters(self.clearance_l_h * _positive("clearance ratio", ratio), self.volume_l,
+                          self.ka_per_h, self.bioavailability)
 
 
-def volume_from_clearance_l(clearance_ml_min: float, half_life_h: float) -> float:
-    """Volume (L) implied by a clearance and a half-life in one compartment: V = CL / ke."""
-    cl_l_per_h = _positive("clearance_ml_min", clearance_ml_min) * 60 / 1000
-    return cl_l_per_h / elimination_rate_per_h(half_life_h)
+@dataclass(frozen=True)
+class Dose:
+    """One administration: when (h), how much (mg), by which route, over how long (h)."""
+
+    time_h: float
+    amount_mg: float
+    route: str
+    duration_h: float = 0.0
+
+    def __post_init__(self):
+        if self.route not in ROUTES:
+            raise PharmacokineticsError(f"route must be one of {ROUTES}, got {self.route!r}")
+        if isinstance(self.time_h, bool) or not isinstance(self.time_h, Real) or self.time_h < 0:
+            raise PharmacokineticsError(f"time_h must be a number of hours >= 0, got {self.time_h!r}")
+        _positive("amount_mg", self.amount_mg)
+        if self.route == "iv_infusion":
+            _positive("duration_h (of an infusion)", self.duration_h)
+        elif self.duration_h != 0:
+            raise PharmacokineticsError(f"duration_h applies to 'iv_infusion' only, got {self.duration_h} "
+                                        f"for {self.route!r}")
 
 
-def scaled_half_life_h(half_life_h: float, clearance_ratio: float) -> float:
-    """Half-life when clearance is multiplied by `clearance_ratio` and volume is unchanged.
-
-    ke = CL / V, so a clearance 70% lower (ratio 0.3) makes the half-life 1/0.3 times longer.
-    """
-    ratio = _positive("clearance_ratio", clearance_ratio)
-    return _positive("half_life_h", half_life_h) / ratio
-
-
-def sc_tmax_h(ka_per_h: float, half_life_h: float) -> float:
-    """Time of the peak after one subcutaneous dose: ln(ka/ke) / (ka - ke)."""
-    ka, ke = _positive("ka_per_h", ka_per_h), elimination_rate_per_h(half_life_h)
-    if math.isclose(ka, ke):
-        return 1 / ke
-    return math.log(ka / ke) / (ka - ke)
-
-
-def absorption_rate_for_tmax(tmax_h: float, half_life_h: float) -> float:
-    """The absorption rate ka (> ke) whose single-dose peak falls at `tmax_h`."""
-    tmax = _positive("tmax_h", tmax_h)
-    ke = elimination_rate_per_h(half_life_h)
-    if tmax >= 1 / ke:
-        raise PharmacokineticsError(
-            f"tmax_h ({tmax}) must be shorter than 1/ke ({1 / ke:.2f} h) for an absorption "
-            "faster than elimination"
-        )
-    return brentq(lambda ka: sc_tmax_h(ka, half_life_h) - tmax, ke * (1 + 1e-9), 1e3)
-
-
-def _single_dose(t: np.ndarray, dose_mg: float, route: str, ke: float, volume_l: float,
-                 bioavailability: float, ka: float | None, infusion_h: float | None) -> np.ndarray:
-    """Concentration (mg/L) of one dose given at t = 0; zero before it is given."""
-    out = np.zeros_like(t)
-    after = t >= 0
-    ta = t[after]
-    if route == "iv_bolus":
-        out[after] = dose_mg / volume_l * np.exp(-ke * ta)
-    elif route == "iv_infusion":
-        rate = dose_mg / infusion_h
-        during = np.minimum(ta, infusion_h)
-        level_end = rate / (ke * volume_l) * (1 - np.exp(-ke * during))
-        out[after] = level_end * np.exp(-ke * (ta - during))
-    else:
-        if math.isclose(ka, ke):
-            out[after] = bioavailability * dose_mg / volume_l * ke * ta * np.exp(-ke * ta)
-        else:
-            out[after] = (bioavailability * dose_mg * ka / (volume_l * (ka - ke))
-                          * (np.exp(-ke * ta) - np.exp(-ka * ta)))
-    return out
-
-
-def concentration_mg_l(times_h, *, route: str, dose_mg: float, interval_h: float, n_doses: int,
-                       half_life_h: float, volume_l: float, bioavailability: float = 1.0,
-                       ka_per_h: float | None = None, infusion_h: float | None = None) -> np.ndarray:
-    """Plasma concentration (mg/L) at `times_h` after `n_doses` equal doses every `interval_h`.
-
-    The first dose is at t = 0. `bioavailability` (0, 1] and `ka_per_h` apply to "sc";
-    `infusion_h` (the duration of each infusion) to "iv_infusion".
-    """
-    if route not in ROUTES:
-        raise PharmacokineticsError(f"route must be one of {ROUTES}, got {route!r}")
-    dose = _positive("dose_mg", dose_mg)
+def repeated(route: str, dose_mg: float, interval_h: float, n_doses: int,
+             infusion_h: float = 0.0) -> list[Dose]:
+    """`n_doses` equal doses every `interval_h` hours from t = 0."""
     interval = _positive("interval_h", interval_h)
     if isinstance(n_doses, bool) or not isinstance(n_doses, int) or n_doses < 1:
         raise PharmacokineticsError(f"n_doses must be a whole number of at least 1, got {n_doses!r}")
-    ke = elimination_rate_per_h(half_life_h)
-    volume = _positive("volume_l", volume_l)
-    f = _positive("bioavailability", bioavailability)
-    if f > 1:
-        raise PharmacokineticsError(f"bioavailability must be in (0, 1], got {bioavailability}")
-    ka = None
-    if route == "sc":
-        if ka_per_h is None:
-            raise PharmacokineticsError("ka_per_h (absorption rate) is needed for route 'sc'")
-        ka = _positive("ka_per_h", ka_per_h)
-    elif f != 1.0:
-        raise PharmacokineticsError(f"bioavailability applies to 'sc' only; got {f} for {route!r}")
-    if route == "iv_infusion":
-        if infusion_h is None:
-            raise PharmacokineticsError("infusion_h (infusion duration) is needed for 'iv_infusion'")
-        _positive("infusion_h", infusion_h)
-        if infusion_h > interval:
-            raise PharmacokineticsError(
-                f"infusion_h ({infusion_h}) must not exceed interval_h ({interval})"
-            )
+    if route == "iv_infusion" and infusion_h > interval:
+        raise PharmacokineticsError(f"infusion_h ({infusion_h}) must not exceed interval_h ({interval})")
+    return [Dose(k * interval, dose_mg, route, infusion_h) for k in range(n_doses)]
+
+
+def continuous_infusion(rate_mg_h: float, duration_h: float, loading_mg: float = 0.0) -> list[Dose]:
+    """A constant intravenous infusion from t = 0, after an optional intravenous bolus."""
+    doses = [Dose(0.0, _positive("rate_mg_h", rate_mg_h) * _positive("duration_h", duration_h),
+                  "iv_infusion", duration_h)]
+    if loading_mg:
+        doses.insert(0, Dose(0.0, loading_mg, "iv_bolus"))
+    return doses
+
+
+def concentration_mg_l(times_h, doses: list[Dose], params: Parameters) -> np.ndarray:
+    """Plasma concentration (mg/L) at `times_h` for a schedule of doses."""
     t = np.asarray(times_h, dtype=float)
-    if t.ndim != 1 or np.any(~np.isfinite(t)):
-        raise PharmacokineticsError("times_h must be a 1-D sequence of finite hours")
-    total = np.zeros_like(t)
-    for k in range(n_doses):
-        total += _single_dose(t - k * interval, dose, route, ke, volume, f, ka, infusion_h)
-    return total
+    if t.ndim != 1 or t.size == 0 or np.any(~np.isfinite(t)) or np.any(t < 0):
+        raise PharmacokineticsError("times_h must be a non-empty 1-D sequence of hours >= 0")
+    if not doses:
+        raise PharmacokineticsError("doses is empty: there is nothing to model")
+    infusions = [(d.time_h, d.time_h + d.duration_h, d.amount_mg / d.duration_h)
+                 for d in doses if d.route == "iv_infusion"]
+    horizon = float(t.max())
+    edges = sorted({0.0, horizon} | {d.time_h for d in doses} | {e for _, e, _ in infusions})
+    edges = [e for e in edges if e <= horizon]
+    state = np.zeros(2)  # drug amount (mg) in the depot and in the body
+    out = np.zeros_like(t)
+    for i, start in enumerate(edges):
+        state += _given_at(start, doses, params.bioavailability)
+        if i + 1 == len(edges):
+            out[t == start] = state[1] / params.volume_l
+            break
+        stop = edges[i + 1]
+        # The infusion rate is constant inside a segment, so the system is smooth there.
+        rate = sum(r for s, e, r in infusions if s <= start < e)
+        sol = solve_ivp(
+            lambda _now, x, rate=rate: [-params.ka_per_h * x[0],
+                                        params.ka_per_h * x[0] + rate - params.ke_per_h * x[1]],
+            (start, stop), state, method="LSODA", dense_output=True, rtol=1e-9, atol=1e-12,
+        )
+        inside = (t >= start) & (t < stop)
+        if inside.any():
+            out[inside] = sol.sol(t[inside])[1] / params.volume_l
+        state = sol.y[:, -1].copy()
+    return out
 
 
-def trough_mg_l(**model) -> float:
-    """Concentration just before the last dose of the schedule (the trough at steady pace)."""
-    n = model["n_doses"]
-    if n < 2:
-        raise PharmacokineticsError("a trough needs at least 2 doses (n_doses >= 2)")
-    t_last = (n - 1) * model["interval_h"]
-    before = dict(model, n_doses=n - 1)
-    return float(concentration_mg_l([t_last], **before)[0])
+def _given_at(time_h: float, doses: list[Dose], bioavailability: float) -> np.ndarray:
+    """Amounts added at `time_h` by injections: F x dose to the depot, boluses to the body."""
+    depot = sum(bioavailability * d.amount_mg for d in doses if d.time_h == time_h and d.route == "sc")
+    body = sum(d.amount_mg for d in doses if d.time_h == time_h and d.route == "iv_bolus")
+    return np.array([depot, body], dtype=float)
+
+
+def steady_state_infusion_mg_l(rate_mg_h: float, params: Parameters) -> float:
+    """The level a constant infusion approaches: rate / clearance."""
+    return _positive("rate_mg_h", rate_mg_h) / params.clearance_l_h

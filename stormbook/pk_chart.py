@@ -1,90 +1,123 @@
-"""The concentration-time chart of the anakinra teaching model, computed in the browser.
+"""Charts of the anakinra teaching model: an explorer of schedules, and model versus measured.
 
-The reader picks the route, dose, interval, half-life and kidney function; the page has no
-Python kernel, so the chart repeats `stormbook.pharmacokinetics` in Vega expressions: for
-each time point it lists the doses already given (`sequence`), adds each dose's curve
-(superposition, as in the Python model) and sums. `window_summary` computes the chart's
-printed peak and lowest level with the Python model; a test checks they agree.
+The explorer runs on the static site with no kernel. The model is linear (doubling every
+dose doubles every concentration), so Python solves it once per route, interval and kidney
+function for a daily dose of 1 mg, and the page multiplies that curve by the daily dose the
+reader picks. The browser therefore repeats no pharmacokinetics; a test renders the chart
+and checks its printed peak and day-3 low against `stormbook.pharmacokinetics`.
 """
 
 from __future__ import annotations
 
-import math
-
 import altair as alt
 import numpy as np
+import pandas as pd
 
 from stormbook.charts import PALETTE
-from stormbook.pharmacokinetics import concentration_mg_l
+from stormbook.pharmacokinetics import Parameters, concentration_mg_l, continuous_infusion, repeated
 
 HORIZON_H = 72.0
-STEP_H = 0.25
+STEP_H = 0.5
 WINDOW_START_H = 48.0
-INFUSION_H = 1.0
-ROUTES = {"Subcutaneous": "sc", "IV bolus": "iv_bolus", "IV infusion (1 h)": "iv_infusion"}
+ROUTES = {"Subcutaneous": "sc", "IV bolus": "iv_bolus", "Continuous IV infusion": "iv_continuous"}
 INTERVALS_H = [6, 8, 12, 24, 48]
 KIDNEY = ["normal", "severe impairment"]
+DAILY_DOSES_MG = (100, 2400, 100)  # slider: min, max, step
 
 
-def window_summary(*, route: str, dose_mg: float, interval_h: float, half_life_h: float,
-                   volume_l: float, bioavailability: float, ka_per_h: float) -> dict:
-    """Peak over 0-72 h and the lowest level over 48-72 h on the chart's 15-minute grid."""
-    t = np.arange(0, HORIZON_H + STEP_H / 2, STEP_H)
-    n_doses = int(math.floor(HORIZON_H / interval_h)) + 1
-    extra = {"iv_bolus": {}, "iv_infusion": {"infusion_h": INFUSION_H},
-             "sc": {"bioavailability": bioavailability, "ka_per_h": ka_per_h}}[route]
-    c = concentration_mg_l(t, route=route, dose_mg=dose_mg, interval_h=interval_h, n_doses=n_doses,
-                           half_life_h=half_life_h, volume_l=volume_l, **extra)
+def schedule(route: str, daily_dose_mg: float, interval_h: float) -> list:
+    """The doses over the chart's 72 hours for a route, a daily dose and an interval."""
+    if route == "iv_continuous":
+        return continuous_infusion(daily_dose_mg / 24, HORIZON_H)
+    per_dose = daily_dose_mg * interval_h / 24
+    return repeated(route, per_dose, interval_h, int(HORIZON_H // interval_h) + 1)
+
+
+def times_h() -> np.ndarray:
+    return np.arange(0.0, HORIZON_H + STEP_H / 2, STEP_H)
+
+
+def window_summary(route: str, daily_dose_mg: float, interval_h: float, params: Parameters) -> dict:
+    """Peak over 0-72 h and lowest level over 48-72 h, computed by the model itself."""
+    t = times_h()
+    c = concentration_mg_l(t, schedule(route, daily_dose_mg, interval_h), params)
     return {"peak": float(c.max()), "lowest": float(c[t >= WINDOW_START_H].min())}
 
 
-def pk_chart(*, volume_l: float, bioavailability: float, ka_per_h: float,
-             severe_clearance_ratio: float, half_life_range_h: tuple[float, float]) -> alt.LayerChart:
-    """Layered line chart with bound controls; every model constant comes in as an argument."""
+def unit_curves(params: Parameters, severe_clearance_ratio: float) -> pd.DataFrame:
+    """One row per route x interval x kidney function: the curve for 1 mg a day."""
+    rows = []
+    for kidney in KIDNEY:
+        p = params if kidney == "normal" else params.with_clearance_ratio(severe_clearance_ratio)
+        for label, route in ROUTES.items():
+            for interval in INTERVALS_H if route != "iv_continuous" else [24]:
+                c = concentration_mg_l(times_h(), schedule(route, 1.0, interval), p)
+                rows.append({"route": label, "interval": interval, "kidney": kidney,
+                             "u": [float(f"{v:.5g}") for v in c]})
+    return pd.DataFrame(rows)
+
+
+def pk_explorer_chart(params: Parameters, severe_clearance_ratio: float) -> alt.LayerChart:
+    """Route, daily dose, interval and kidney function as bound controls; curve = dose x unit curve."""
     route = alt.param(name="route", value="Subcutaneous",
                       bind=alt.binding_radio(options=list(ROUTES), name="Route: "))
     dose = alt.param(name="dose", value=100,
-                     bind=alt.binding_range(min=50, max=400, step=50, name="Dose (mg): "))
+                     bind=alt.binding_range(min=DAILY_DOSES_MG[0], max=DAILY_DOSES_MG[1],
+                                            step=DAILY_DOSES_MG[2], name="Daily dose (mg): "))
     interval = alt.param(name="interval", value=24,
-                         bind=alt.binding_select(options=INTERVALS_H, name="Every (h): "))
-    half_life = alt.param(name="halflife", value=half_life_range_h[0],
-                          bind=alt.binding_range(min=half_life_range_h[0], max=half_life_range_h[1],
-                                                 step=0.5, name="Half-life, normal kidneys (h): "))
+                         bind=alt.binding_select(options=INTERVALS_H, name="Every (h), injections: "))
     kidney = alt.param(name="kidney", value=KIDNEY[0],
                        bind=alt.binding_select(options=KIDNEY, name="Kidney function: "))
-    ke = f"(log(2) / halflife) * (kidney == 'normal' ? 1 : {severe_clearance_ratio!r})"
-    single = (
-        "route == 'IV bolus' ? dose / {V} * exp(-{ke} * datum.tk)"
-        " : route == 'IV infusion (1 h)' ? (dose / {T}) / ({ke} * {V})"
-        " * (1 - exp(-{ke} * min(datum.tk, {T}))) * exp(-{ke} * max(datum.tk - {T}, 0))"
-        " : {F} * dose * {ka} / ({V} * ({ka} - {ke})) * (exp(-{ke} * datum.tk) - exp(-{ka} * datum.tk))"
-    ).format(V=repr(volume_l), ke=ke, T=repr(INFUSION_H), F=repr(bioavailability), ka=repr(ka_per_h))
     curve = (
-        alt.Chart(alt.sequence(0, HORIZON_H + STEP_H / 2, STEP_H, as_="t"))
-        .transform_calculate(doses="sequence(0, floor(datum.t / interval) + 1)")
-        .transform_flatten(["doses"], as_=["k"])
-        .transform_calculate(tk="datum.t - datum.k * interval")
-        .transform_calculate(c=single)
-        .transform_aggregate(conc="sum(c)", groupby=["t"])
+        alt.Chart(unit_curves(params, severe_clearance_ratio))
+        .transform_filter("datum.route == route && datum.kidney == kidney"
+                          " && (route == 'Continuous IV infusion' || datum.interval == interval)")
+        .transform_flatten(["u"])
+        .transform_window(index="row_number()")
+        .transform_calculate(t=f"(datum.index - 1) * {STEP_H!r}", conc="datum.u * dose")
     )
     line = curve.mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
         x=alt.X("t:Q", title="Hours after the first dose", scale=alt.Scale(domain=[0, HORIZON_H]),
                 axis=alt.Axis(values=list(range(0, 73, 12)))),
-        y=alt.Y("conc:Q", title="Concentration (mg/L, illustrative)"),
+        y=alt.Y("conc:Q", title="Plasma concentration (mg/L)"),
         tooltip=[alt.Tooltip("t:Q", title="Hour"), alt.Tooltip("conc:Q", format=".2f", title="mg/L")],
     )
     summary = (
         curve.transform_calculate(late=f"datum.t >= {WINDOW_START_H!r} ? datum.conc : null")
         .transform_aggregate(peak="max(conc)", lowest="min(late)")
-        .transform_calculate(
-            text="'Peak ' + format(datum.peak, '.2f') + ', day-3 low '"
-                 " + format(datum.lowest, '.3f') + ' mg/L'"
-        )
+        .transform_calculate(text="'Peak ' + format(datum.peak, '.3g') + ', day-3 low '"
+                                  " + format(datum.lowest, '.3g') + ' mg/L'")
         .mark_text(align="left", baseline="bottom", x=0, y=-6, fontSize=13)
         .encode(text="text:N")
     )
-    return (
-        alt.layer(line, summary)
-        .add_params(route, dose, interval, half_life, kidney)
-        .properties(width="container", height=280)
-    )
+    return (alt.layer(line, summary).add_params(route, dose, interval, kidney)
+            .properties(width="container", height=280))
+
+
+def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt.LayerChart:
+    """Model curves of the measured regimens with the measured mean +/- SD, one panel each.
+
+    `curves`: check, t, conc (the model); `measured`: check, t, value, low, high, label.
+    """
+    base_x = alt.X("t:Q", title="Hours after the dose started")
+    line = alt.Chart().mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
+        x=base_x, y=alt.Y("conc:Q", title="Plasma concentration (mg/L)"),
+        tooltip=[alt.Tooltip("t:Q", title="Hour"), alt.Tooltip("conc:Q", format=".2f", title="Model, mg/L")])
+    bars = alt.Chart().mark_rule(color=PALETTE[1], strokeWidth=2).encode(
+        x=base_x, y="low:Q", y2="high:Q")
+    points = alt.Chart().mark_point(color=PALETTE[1], filled=True, size=80, shape="diamond").encode(
+        x=base_x, y="value:Q",
+        tooltip=[alt.Tooltip("label:N", title="Measured"), alt.Tooltip("value:Q", format=".3g", title="Mean, mg/L"),
+                 alt.Tooltip("low:Q", format=".3g", title="Mean - SD"),
+                 alt.Tooltip("high:Q", format=".3g", title="Mean + SD")])
+    data = pd.concat([curves.assign(kind="model"), measured.assign(kind="measured")], ignore_index=True)
+    data = data.astype(object).where(data.notna(), None)
+    return alt.layer(
+        line.transform_filter("datum.kind == 'model'"),
+        bars.transform_filter("datum.kind == 'measured'"),
+        points.transform_filter("datum.kind == 'measured'"),
+        data=data,
+    ).properties(width=260, height=220).facet(
+        facet=alt.Facet("check:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=300)),
+        columns=1,
+    ).resolve_scale(x="independent", y="independent")
