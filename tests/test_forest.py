@@ -1,4 +1,4 @@
-"""The forest plot's in-browser pooling agrees with Python's for every filter, and the rules hold."""
+"""The forest plot shows, for every view, the studies and Python's pooled result or reason."""
 
 from __future__ import annotations
 
@@ -6,75 +6,109 @@ import copy
 import math
 import re
 
+import pandas as pd
 import pytest
 import vl_convert
 
 from stormbook import load_dataset
-from stormbook.forest import DESIGNS, OUTCOMES, forest_chart, forest_rows, pooled_table
+from stormbook.effect_sizes import EffectSizeError
+from stormbook.evidence import forest_rows, pooled_views
+from stormbook.charts import wrapped
+from stormbook.forest import DEFAULT_VIEW, LABEL_WIDTH, forest_chart
+from stormbook.pooling import pool_log_ratios
 
-ROWS = forest_rows(load_dataset("anakinra-studies"))
-POOLED = pooled_table(ROWS)
-SPEC = forest_chart(ROWS).to_dict()
+STUDIES = load_dataset("anakinra-studies")
+OUTCOMES = load_dataset("anakinra-outcomes")
+ROWS = forest_rows(STUDIES, OUTCOMES)
+VIEWS = pooled_views(ROWS)
 
 
-def _render(design: str, outcome: str) -> list[str]:
-    spec = copy.deepcopy(SPEC)
+def _texts(rows: pd.DataFrame, views: pd.DataFrame, view: tuple[str, str, str]) -> list[str]:
+    spec = copy.deepcopy(forest_chart(rows, views).to_dict())
     spec["width"] = 560
     for param in spec["params"]:
-        param["value"] = {"design": design, "outcome": outcome}[param["name"]]
+        param["value"] = dict(zip(("condition", "design", "outcome"), view))[param["name"]]
     svg = vl_convert.vegalite_to_svg(spec)
-    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    # Single-line labels are <text> elements; wrapped ones are <tspan> lines inside one.
+    found = re.findall(r"<text[^>]*>([^<]*)</text>", svg) + re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    return [t.replace("&amp;", "&") for t in found]
 
 
-@pytest.mark.parametrize("design", DESIGNS)
-@pytest.mark.parametrize("outcome", OUTCOMES)
-def test_browser_pooling_matches_python(design, outcome):
-    texts = _render(design, outcome)
-    shown_values = sorted(t for t in texts if re.fullmatch(r"\d+\.\d{3} \(\d+\.\d{3} to \d+\.\d{3}\)", t))
-    shown_labels = sorted(t for t in texts if t.startswith("Pooled "))
-    expected = POOLED[(POOLED["design"] == design) & (POOLED["outcome"] == outcome)]
-    want_values, want_labels = [], []
-    for r in expected.itertuples():
-        for model in ("fixed", "random"):
-            est, lo, hi = (getattr(r, model), getattr(r, f"{model}_low"), getattr(r, f"{model}_high"))
-            want_values.append(f"{est:.3f} ({lo:.3f} to {hi:.3f})")
-            want_labels.append(f"Pooled {r.measure}, {model} (k={r.k})")
-    assert shown_values == sorted(want_values)
-    assert shown_labels == sorted(want_labels)
+@pytest.mark.parametrize("view", [tuple(v) for v in VIEWS[["condition", "design_group", "outcome_choice"]].itertuples(index=False)])
+def test_every_view_shows_pythons_result_and_its_studies(view):
+    texts = _texts(ROWS, VIEWS, view)
+    expected = VIEWS.set_index(["condition", "design_group", "outcome_choice"]).loc[view]
+    assert expected["line1"] in texts and expected["line2"] in texts
+    shown = ROWS[(ROWS["condition"] == view[0]) & (ROWS["outcome_choice"] == view[2])
+                 & ((ROWS["design_group"] == view[1])
+                    | ((view[1] == "randomised") & (ROWS["design_group"] == "meta-analysis, randomised trials only")))]
+    for label, measure, ok in zip(shown["label"], shown["measure"], shown["has_interval"]):
+        text = f"{label}, {measure}" + ("" if ok else ", no interval printed")
+        first_line = wrapped(pd.Series([text]), LABEL_WIDTH).iloc[0].split("\n")[0]
+        assert first_line in texts, f"{label} not drawn in {view}"
 
 
-def test_the_default_view_pools_two_observational_hazard_ratios_by_hand():
-    # Huet adjusted HR 0.22 (0.10-0.49) and SAVE HR 0.30 (0.20-0.46), inverse variance.
-    z = 1.959963984540054
-    y = [math.log(0.22), math.log(0.30)]
-    w = [1 / ((math.log(0.49) - math.log(0.10)) / (2 * z)) ** 2,
-         1 / ((math.log(0.46) - math.log(0.20)) / (2 * z)) ** 2]
-    pooled = math.exp(sum(a * b for a, b in zip(w, y)) / sum(w))
-    row = POOLED[(POOLED["design"] == "All designs") & (POOLED["outcome"] == "death or ventilation")]
-    assert row["k"].tolist() == [2]
-    assert row["fixed"].iloc[0] == pytest.approx(pooled)
-    assert f"{pooled:.3f}" in " ".join(_render("All designs", "death or ventilation"))
+def test_default_view_is_randomised_covid_mortality_with_the_meta_analyses_beside_it():
+    assert DEFAULT_VIEW == ("COVID-19", "randomised", "all-cause mortality, day 28-30")
+    texts = _texts(ROWS, VIEWS, DEFAULT_VIEW)
+    assert {"SAVE-MORE, HR, no", "interval printed"} <= set(texts)
+    assert {"Shang 2022", "Eur J Med Res 2023", "(meta-analysis), RR"} <= set(texts)
+    assert "No pooled estimate:" in texts and "Published meta-analyses:" not in texts
 
 
-def test_remap_cap_ratios_are_inverted_so_below_one_favours_anakinra():
-    remap = ROWS[ROWS["study"].str.startswith("REMAP-CAP")]
-    assert remap["inverted"].all()
-    osfd = remap[remap["outcome_family"] == "ordinal clinical status"].iloc[0]
-    assert osfd["ratio"] == pytest.approx(1 / 0.99)
-    assert osfd["low"] == pytest.approx(1 / 1.35) and osfd["high"] == pytest.approx(1 / 0.74)
-    savemore = ROWS[ROWS["comparison_id"] == "savemore-whocps-d28"].iloc[0]
-    assert not savemore["inverted"] and savemore["ratio"] == pytest.approx(0.36)
+def _synthetic(ratios, lows, highs):
+    """Three made-up trials in one view (labelled so; never written to data/)."""
+    rows = pd.DataFrame({
+        "study_id": [f"synthetic-{i}" for i in range(len(ratios))], "label": [f"Synthetic {i}" for i in range(len(ratios))],
+        "condition": "sepsis", "design_group": "randomised", "outcome_family": "all-cause mortality",
+        "time_window": "day 28-30", "outcome_choice": "all-cause mortality, day 28-30", "measure": "HR",
+        "ratio": ratios, "low": lows, "high": highs, "has_interval": True, "outcome": "synthetic",
+        "timepoint_days": 28, "basis": "synthetic", "events_treated": pd.NA, "n_treated": pd.NA,
+        "events_control": pd.NA, "n_control": pd.NA,
+    })
+    return rows, pooled_views(rows)
 
 
-def test_pooling_rules():
-    meta = ROWS[ROWS["design_group"] == "meta-analysis"]
-    assert len(meta) > 0 and not meta["pooled"].any()
-    no_ci = ROWS[ROWS["low"].isna()]
-    assert len(no_ci) > 0 and not no_ci["pooled"].any()
-    huet = ROWS[ROWS["study"] == "Huet 2020 (Ana-COVID)"].set_index("comparison_id")["pooled"]
-    assert huet.to_dict() == {"huet-composite-unadjusted": False, "huet-composite-adjusted": True}
-    # Never two measures in one pool.
-    assert POOLED.groupby(["design", "outcome", "measure"]).size().max() == 1
-    # Unconfirmed results never reach the plot.
-    assert not ROWS["comparison_id"].isin(["corimuno-d4", "corimuno-d14", "shakoory-death-d28",
-                                           "kyriazopoulou-ma-death-d28"]).any()
+def test_a_view_that_meets_the_rules_draws_pythons_diamond():
+    rows, views = _synthetic([0.6, 0.8, 0.9], [0.4, 0.6, 0.7], [0.9, 1.07, 1.16])
+    y = [math.log(r) for r in rows["ratio"]]
+    se = [(math.log(h) - math.log(lo)) / (2 * 1.959963984540054) for lo, h in zip(rows["low"], rows["high"])]
+    pooled = pool_log_ratios(y, se)
+    view = views.iloc[0]
+    assert view["reason"] == ""
+    assert view["estimate"] == pytest.approx(pooled.estimate)
+    assert view["line1"] == f"Pooled HR {pooled.estimate:.2f} ({pooled.ci_low:.2f} to {pooled.ci_high:.2f})"
+    assert view["line2"] == f"3 studies; I² {100 * pooled.i2:.0f}%; PI {pooled.pi_low:.2f} to {pooled.pi_high:.2f}"
+    texts = _texts(rows, views, ("sepsis", "randomised", "all-cause mortality, day 28-30"))
+    assert view["line1"] in texts and view["line2"] in texts
+
+
+def test_considerable_heterogeneity_draws_no_diamond_and_says_so():
+    rows, views = _synthetic([0.3, 1.5, 0.35], [0.25, 1.25, 0.29], [0.36, 1.8, 0.42])
+    view = views.iloc[0]
+    assert view["reason"].startswith("No pooled estimate: I²") and view["reason"].endswith("is 75% or more.")
+    texts = _texts(rows, views, ("sepsis", "randomised", "all-cause mortality, day 28-30"))
+    assert not any(t.startswith("Pooled") for t in texts)
+
+
+def test_ratios_are_turned_so_that_below_one_favours_anakinra():
+    rc = ROWS.set_index("comparison_id").loc["remapcap-anakinra-osfd"]
+    assert rc["ratio"] == pytest.approx(1 / 0.99) and rc["low"] == pytest.approx(1 / 1.35)
+    ana = ROWS.set_index("comparison_id").loc["anaconda-success-d14"]
+    # success 26/37 vs 31/34: turned over, the ratio is above 1 (fewer successes with anakinra)
+    assert ana["ratio"] == pytest.approx((31 / 34) / (26 / 37))
+    opal = ROWS.set_index("comparison_id").loc["opal1997-death-d28"]
+    assert opal["measure"] == "RR" and opal["ratio"] == pytest.approx((116 / 350) / (126 / 346))
+
+
+def test_only_anakinra_is_plotted_and_meta_analyses_are_never_pooled():
+    assert set(ROWS["intervention"]) == {"anakinra"}
+    meta = VIEWS[VIEWS["design_group"].str.startswith("meta-analysis")]
+    assert (meta["reason"] == "Published meta-analyses: shown, never pooled again.").all()
+
+
+def test_outcome_rows_naming_an_unknown_study_are_refused():
+    bad = OUTCOMES.copy()
+    bad.loc[0, "study_id"] = "no-such-study"
+    with pytest.raises(EffectSizeError, match="unknown study_id.*no-such-study"):
+        forest_rows(STUDIES, bad)

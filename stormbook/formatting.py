@@ -1,0 +1,24 @@
+"""Numbers as the chapters print them: in tables and in sentences."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for display: decimals as the sources print them (no trailing zeros), blanks for missing."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    return out
+
+
+def estimate_text(estimate: float, low: float, high: float, digits: int = 2, interval: str = "95% CI") -> str:
+    """'0.36 (95% CI 0.26 to 0.50)': an estimate with its interval, named."""
+    for name, value in (("estimate", estimate), ("low", low), ("high", high)):
+        if value is None or pd.isna(value):
+            raise ValueError(f"estimate_text(): {name} is missing")
+    if not low <= estimate <= high:
+        raise ValueError(f"estimate_text(): {estimate} is not inside its interval {low} to {high}")
+    return f"{estimate:.{digits}f} ({interval} {low:.{digits}f} to {high:.{digits}f})"
