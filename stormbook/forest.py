@@ -73,10 +73,12 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
                                            "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "line1",
                                            "line2", "reason", "k"])).transform_filter(in_pool_view)
     drawn = pooled_base.transform_filter("datum.reason == '' && isValid(datum.estimate)")
-    pi = drawn.mark_rule(strokeWidth=1.5, strokeDash=[3, 3], color=PALETTE[6]).encode(
+    # The pooled marks are described by the two text lines (and the table); an empty mark
+    # group would otherwise be an unlabelled image to a screen reader.
+    pi = drawn.mark_rule(strokeWidth=1.5, strokeDash=[3, 3], color=PALETTE[6], aria=False).encode(
         y=y, x=alt.X("pi_low:Q", scale=x_scale), x2="pi_high:Q")
-    ci = drawn.mark_rule(strokeWidth=4, color=PALETTE[6]).encode(y=y, x=alt.X("ci_low:Q", scale=x_scale), x2="ci_high:Q")
-    diamond = drawn.mark_point(shape="diamond", size=170, filled=True, color=PALETTE[6]).encode(
+    ci = drawn.mark_rule(strokeWidth=4, color=PALETTE[6], aria=False).encode(y=y, x=alt.X("ci_low:Q", scale=x_scale), x2="ci_high:Q")
+    diamond = drawn.mark_point(shape="diamond", size=170, filled=True, color=PALETTE[6], aria=False).encode(
         y=y, x=alt.X("estimate:Q", scale=x_scale),
         tooltip=[alt.Tooltip("line1:N", title="Pooled"), alt.Tooltip("line2:N", title="Spread"),
                  alt.Tooltip("k:Q", title="Studies")])

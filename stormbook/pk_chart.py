@@ -22,7 +22,7 @@ WINDOW_START_H = 48.0
 ROUTES = {"Subcutaneous": "sc", "IV bolus": "iv_bolus", "Continuous IV infusion": "iv_continuous"}
 INTERVALS_H = [6, 8, 12, 24, 48]
 KIDNEY = ["normal", "severe impairment"]
-DAILY_DOSES_MG = (100, 2400, 100)  # slider: min, max, step
+DAILY_DOSES_MG = (50, 2400, 50)  # slider: min, max, step (50 mg a day = 100 mg every other day)
 
 
 def schedule(route: str, daily_dose_mg: float, interval_h: float) -> list:
@@ -94,22 +94,27 @@ def pk_explorer_chart(params: Parameters, severe_clearance_ratio: float) -> alt.
             .properties(width="container", height=280))
 
 
-def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt.LayerChart:
-    """Model curves of the measured regimens with the measured mean +/- SD, one panel each.
+def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt.FacetChart:
+    """Model curves beside the measured mean +/- SD, one panel per measured regimen.
 
-    `curves`: check, t, conc (the model); `measured`: check, t, value, low, high, label.
+    `curves`: check, model (a name per parameter set), t, conc; `measured`: check, t, value,
+    low, high, label. The first model named is drawn solid, the others dashed.
     """
     base_x = alt.X("t:Q", title="Hours after the dose started")
-    line = alt.Chart().mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
+    models = list(dict.fromkeys(curves["model"]))
+    line = alt.Chart().mark_line(strokeWidth=2.5).encode(
         x=base_x, y=alt.Y("conc:Q", title="Plasma concentration (mg/L)"),
-        tooltip=[alt.Tooltip("t:Q", title="Hour"), alt.Tooltip("conc:Q", format=".2f", title="Model, mg/L")])
-    bars = alt.Chart().mark_rule(color=PALETTE[1], strokeWidth=2).encode(
-        x=base_x, y="low:Q", y2="high:Q")
+        color=alt.Color("model:N", title="Model", scale=alt.Scale(domain=models, range=[PALETTE[0], PALETTE[2]]),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=320)),
+        strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(domain=models, range=[[1, 0], [6, 4]]), legend=None),
+        tooltip=[alt.Tooltip("model:N", title="Model"), alt.Tooltip("t:Q", title="Hour"),
+                 alt.Tooltip("conc:Q", format=".2f", title="mg/L")])
+    bars = alt.Chart().mark_rule(color=PALETTE[1], strokeWidth=2).encode(x=base_x, y="low:Q", y2="high:Q")
     points = alt.Chart().mark_point(color=PALETTE[1], filled=True, size=80, shape="diamond").encode(
         x=base_x, y="value:Q",
-        tooltip=[alt.Tooltip("label:N", title="Measured"), alt.Tooltip("value:Q", format=".3g", title="Mean, mg/L"),
-                 alt.Tooltip("low:Q", format=".3g", title="Mean - SD"),
-                 alt.Tooltip("high:Q", format=".3g", title="Mean + SD")])
+        tooltip=[alt.Tooltip("label:N", title="Measured"), alt.Tooltip("t:Q", title="Hour"),
+                 alt.Tooltip("value:Q", format=".3g", title="Mean, mg/L"),
+                 alt.Tooltip("low:Q", format=".3g", title="Mean - SD"), alt.Tooltip("high:Q", format=".3g", title="Mean + SD")])
     data = pd.concat([curves.assign(kind="model"), measured.assign(kind="measured")], ignore_index=True)
     data = data.astype(object).where(data.notna(), None)
     return alt.layer(

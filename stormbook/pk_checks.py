@@ -2,10 +2,13 @@
 
 Parameters (typical 70 kg adult; every number from `anakinra-pharmacokinetics`):
 - clearance CL: the plasma clearance measured after an intravenous dose in healthy subjects;
-- volume V: the population-PK apparent volume V/F (per kg) times the label's bioavailability F;
-- absorption rate ka: ln 2 / the label's terminal half-life after subcutaneous injection
-  (midpoint of its range). This is the flip-flop reading: when absorption is slower than
-  elimination, the terminal slope after an injection is the absorption rate.
+- volume V: a population-PK apparent volume V/F times the label's bioavailability F. Two
+  published volumes disagree several-fold, so the volume is a choice: "adult" (0.142 L/kg
+  in rheumatoid arthritis) or "paediatric" (65.2 L per 70 kg in children);
+- absorption rate ka: with the small adult volume, elimination is fast and the label's
+  terminal half-life after injection must be absorption (flip-flop): ka = ln 2 / that
+  half-life. With the large paediatric volume, elimination itself takes hours, so ka is the
+  faster rate that puts the peak in the middle of the label's time to peak.
 
 The check: for each published measurement in `anakinra-measured-levels`, the model runs the
 same regimen and must land inside the measured mean +/- 2 SD, the range that holds most
@@ -19,6 +22,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import brentq
 
 from stormbook.pharmacokinetics import Dose, Parameters, concentration_mg_l, continuous_infusion
 
@@ -26,17 +30,35 @@ REFERENCE_WEIGHT_KG = 70.0
 TOLERANCE_SD = 2.0
 
 
+VOLUMES = ("adult", "paediatric")
+
+
+def _midpoint(par: pd.DataFrame, key: str) -> float:
+    return (float(par.loc[key, "value_low"]) + float(par.loc[key, "value_high"])) / 2
+
+
+def absorption_rate_for_tmax(tmax_h: float, ke_per_h: float) -> float:
+    """The absorption rate faster than elimination that puts a single dose's peak at tmax_h."""
+    if tmax_h * ke_per_h >= 1:
+        raise ValueError(f"tmax_h {tmax_h} is too long for elimination rate {ke_per_h}: no faster absorption fits")
+    return brentq(lambda ka: math.log(ka / ke_per_h) / (ka - ke_per_h) - tmax_h, ke_per_h * (1 + 1e-9), 1e3)
+
+
 def teaching_parameters(pk: pd.DataFrame, weight_kg: float = REFERENCE_WEIGHT_KG,
-                        sc_terminal_half_life_h: float | None = None) -> Parameters:
+                        volume: str = "adult") -> Parameters:
     """The model's parameters for one patient, from the sourced pharmacokinetic rows."""
+    if volume not in VOLUMES:
+        raise ValueError(f"volume must be one of {VOLUMES}, got {volume!r}")
     par = pk.set_index("key")
     f = float(par.loc["label-bioavailability", "value"]) / 100
     cl_l_h = float(par.loc["yang-iv-cl-healthy", "value"]) * 60 / 1000
-    volume_l = float(par.loc["poppk-vf", "value"]) * weight_kg * f
-    if sc_terminal_half_life_h is None:
-        sc_terminal_half_life_h = (float(par.loc["label-half-life", "value_low"])
-                                   + float(par.loc["label-half-life", "value_high"])) / 2
-    return Parameters(cl_l_h, volume_l, math.log(2) / sc_terminal_half_life_h, f)
+    if volume == "adult":
+        volume_l = float(par.loc["poppk-vf", "value"]) * weight_kg * f
+        ka = math.log(2) / _midpoint(par, "label-half-life")
+    else:
+        volume_l = float(par.loc["urien-vf", "value"]) * weight_kg / 70 * f
+        ka = absorption_rate_for_tmax(_midpoint(par, "label-tmax"), cl_l_h / volume_l)
+    return Parameters(cl_l_h, volume_l, ka, f)
 
 
 def _regimen(row, weight_kg: float) -> list[Dose]:
@@ -58,7 +80,7 @@ def predicted(row, params: Parameters, weight_kg: float = REFERENCE_WEIGHT_KG) -
     if quantity == "terminal half-life after a subcutaneous dose":
         c = concentration_mg_l(np.array([24.0, 36.0]), doses, params)
         return 12 * math.log(2) / math.log(c[0] / c[1])
-    if quantity == "steady-state concentration":
+    if quantity in ("steady-state concentration", "concentration at a stated time"):
         return float(concentration_mg_l(np.array([float(row["time_high_h"])]), doses, params)[0])
     raise ValueError(f"quantity {quantity!r} has no model prediction")
 
