@@ -31,7 +31,7 @@ STEPS = {
     "FHL5": ("fusion", ""),
     "GS2": ("docking", "priming"),  # with Munc13-4 at priming, Menager 2007
     "CHS": ("granule biogenesis", ""),
-    "HPS2": ("polarisation to synapse", "docking"),  # Clark 2003
+    "HPS2": ("polarisation to synapse", ""),  # Clark 2003: transport; failed docking follows
     "XLP1": ("target recognition and synapse formation", ""),  # Hislop 2010
     "XLP2": ("not the granule pathway", ""),  # Rigaud 2006
 }
