@@ -279,6 +279,7 @@ def resolution_summary(
                 "final_antigen": float(run["antigen"].iloc[-1]),
                 "final_cytokine": float(run["cytokine"].iloc[-1]),
                 "final_cytokine_fold": float(run["cytokine"].iloc[-1] / params.resting_cytokine),
+                "final_lymphocyte_fold": float(run["lymphocytes"].iloc[-1] / params.resting_lymphocytes),
                 "peak_cytokine": float(run["cytokine"].max()),
             }
         )
@@ -310,6 +311,42 @@ def resolution_threshold(
         else:
             low = middle
     return high
+
+
+def cytokine_fold_crossing(
+    fold: float = 10.0,
+    days: np.ndarray | None = None,
+    params: KillingModelParameters | None = None,
+    tolerance: float = 1e-3,
+) -> float:
+    """Killing efficiency (to within `tolerance`) below which cytokine at the last day
+    simulated is at least `fold` times its resting level.
+
+    Found by bisection, which is valid because the final cytokine level falls as killing
+    rises (a property the tests check on a grid). Raises ValueError if even no killing
+    stays below `fold`, or if full killing reaches it.
+    """
+    if isinstance(fold, bool) or not isinstance(fold, (int, float)) or not math.isfinite(fold) or fold <= 1:
+        raise ModelParameterError(f"fold must be a finite number above 1, got {fold!r}")
+    if not (isinstance(tolerance, float) and math.isfinite(tolerance) and 0 < tolerance < 0.5):
+        raise ModelParameterError(f"tolerance must be a float in (0, 0.5), got {tolerance!r}")
+    params = params or KillingModelParameters()
+
+    def final_fold(efficiency: float) -> float:
+        return float(simulate(efficiency, days, params)["cytokine"].iloc[-1] / params.resting_cytokine)
+
+    low, high = 0.0, 1.0
+    if final_fold(low) < fold:
+        raise ValueError(f"cytokine stays below {fold:g} times rest even without killing")
+    if final_fold(high) >= fold:
+        raise ValueError(f"cytokine reaches {fold:g} times rest even at full killing")
+    while high - low > tolerance:
+        middle = (low + high) / 2
+        if final_fold(middle) >= fold:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
 def with_growth(growth_per_day: float, params: KillingModelParameters | None = None) -> KillingModelParameters:

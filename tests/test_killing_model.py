@@ -16,6 +16,7 @@ from stormbook.killing_model import (
     KillingModelParameters,
     ModelParameterError,
     clearance_threshold,
+    cytokine_fold_crossing,
     efficiency_grid,
     resolution_summary,
     resolution_threshold,
@@ -197,16 +198,60 @@ def usual_summary():
 
 def test_claim_cytokine_is_graded_not_a_switch(usual_summary):
     """Text: just below the threshold, cytokine ends barely above rest; it stays within
-    twofold of rest down to e = 0.35, passes tenfold only at e = 0.15 or less, and is highest
-    without killing."""
+    twofold of rest down to e = 0.35 and is highest without killing."""
     fold = usual_summary.set_index(usual_summary["efficiency"].round(2))["final_cytokine_fold"]
     assert not usual_summary.set_index(usual_summary["efficiency"].round(2)).loc[0.35, "resolves"]
     assert 1.0 < fold[0.35] < 1.5
     assert fold[0.30] < 2.5
-    assert (fold[fold.index >= 0.2] < 10).all()
-    assert (fold[fold.index <= 0.15] > 10).all()
     assert fold.idxmax() == 0.0
     assert fold[0.0] == pytest.approx(50.1, abs=0.1)
+
+
+FINE_001 = np.round(np.arange(0.0, 1.001, 0.01), 2)
+
+
+@pytest.fixture(scope="module")
+def summary_001():
+    return resolution_summary(FINE_001).set_index(np.round(FINE_001, 2))
+
+
+def test_claim_cytokine_passes_tenfold_only_below_the_computed_crossing(summary_001):
+    """Text: cytokine passes ten times rest only when killing is below the glued crossing
+    (about 0.16): on a 0.01 grid, tenfold or more at e <= 0.16 and below it from e = 0.17."""
+    crossing = cytokine_fold_crossing(10.0)
+    assert 0.16 < crossing < 0.17
+    fold = summary_001["final_cytokine_fold"]
+    assert (fold[fold.index <= 0.16] >= 10).all()
+    assert (fold[fold.index >= 0.17] < 10).all()
+    assert fold[0.16] == pytest.approx(10.23, abs=0.01)
+    # The crossing itself sits on the tenfold line.
+    at = simulate(crossing)
+    assert at["cytokine"].iloc[-1] / KillingModelParameters().resting_cytokine == pytest.approx(10.0, abs=0.05)
+
+
+def test_claim_just_below_the_threshold_killers_and_cytokine_sit_barely_above_rest(summary_001):
+    """Text: just below the clearance threshold (e = 0.39, 0.40) the stimulus is not cleared,
+    yet killers and cytokine end within 10% of rest; both rise steeply only as killing nears
+    the tenfold crossing (killers more than twofold at e = 0.16)."""
+    for e in (0.39, 0.40):
+        row = summary_001.loc[e]
+        assert not row["resolves"]
+        assert 1.0 < row["final_lymphocyte_fold"] < 1.1
+        assert 1.0 < row["final_cytokine_fold"] < 1.1
+    assert summary_001.loc[0.16, "final_lymphocyte_fold"] > 2.0
+    killers = summary_001["final_lymphocyte_fold"].to_numpy()
+    assert np.all(np.diff(killers) <= 1e-9), "killers never end higher with more killing"
+
+
+@pytest.mark.parametrize("bad", [1.0, 0.5, float("nan"), "10", True])
+def test_bad_fold_is_refused_by_name(bad):
+    with pytest.raises(ModelParameterError, match="fold"):
+        cytokine_fold_crossing(bad)
+
+
+def test_crossing_refuses_a_fold_no_efficiency_reaches():
+    with pytest.raises(ValueError, match="without killing"):
+        cytokine_fold_crossing(1000.0)
 
 
 def test_claim_a_partial_defect_tips_over_with_a_faster_growing_stimulus():
