@@ -126,3 +126,79 @@ def test_chapter_text_description_of_the_gene_chart_is_built_from_the_data():
     # No process narration and no outdated mechanism in the prose.
     assert "How far the sources were read" not in text
     assert "does not fit the experimental data" not in text
+
+
+# --- One copy of a gene: the healthy-carrier range and the evidence against "harmless" ------
+
+
+def test_a91v_carrier_frequencies_in_healthy_controls_are_the_printed_ones(figures):
+    """Blood 2004 letter: 15 of 86 German controls (17.5%); the same letter cites 7 of 202 (3%)."""
+    high = figures.loc["a91v_carriers_healthy_controls"]
+    low = figures.loc["a91v_carriers_molleran_lee_controls"]
+    assert (int(high["numerator"]), int(high["denominator"]), high["value"]) == (15, 86, 17.5)
+    assert (int(low["numerator"]), int(low["denominator"]), low["value"]) == (7, 202, 3)
+    assert low["source"] == high["source"]
+
+
+def test_expected_a91v_carriers_among_the_fatal_h1n1_exomes_span_half_to_two_and_a_half(figures):
+    """Worked example: among 14 exomes, 14 x 7/202 = 0.49 and 14 x 15/86 = 2.44 carriers by chance."""
+    h1n1 = load_dataset("h1n1-fatal-cases-exome").set_index("item")
+    exomes = int(h1n1.loc["Specimens subjected to whole-exome sequencing", "count"])
+    assert exomes == 14
+    expected = sorted(
+        exomes * int(figures.loc[item, "numerator"]) / int(figures.loc[item, "denominator"])
+        for item in ("a91v_carriers_molleran_lee_controls", "a91v_carriers_healthy_controls")
+    )
+    assert expected == pytest.approx([0.485, 2.442], abs=0.001)
+
+
+def test_the_2006_registry_comparison_against_a91v_being_harmless_is_in_the_data(figures):
+    patients = figures.loc["a91v_frequency_fhlh_prf1"]
+    assert patients["value"] == 26.2
+    assert figures.loc["a91v_fhlh_vs_controls_p", "value"] == 0.0002
+    assert figures.loc["a91v_frequency_healthy_ceph", "value"] == 3.7
+    assert "susceptibility factor" in patients["notes"]
+    assert patients["source"] == "10.1111/j.1744-313X.2006.00582.x"
+
+
+def test_prose_numbers_come_from_typed_columns():
+    """Numbers the chapter quotes are typed values, not parsed out of prose columns."""
+    figures = load_dataset("hlh-screening-and-treatment").set_index("item")
+    assert figures.loc["chs_accelerated_phase_2018", "value"] == 85
+    assert figures.loc["stepp_patients", "value"] == 8
+    incidence = load_dataset("hlh-incidence").set_index("population")
+    assert incidence.loc["Sweden, live births (FHL)", "value"] == 50000
+    testing = load_dataset("hlh-genetic-testing-yield").set_index("population")
+    infants = [p for p in testing.index if p.startswith("Italy, HLH diagnosed in first year")]
+    assert testing.loc[infants[0], "yield_percent"] == 64
+    french = [p for p in testing.index if p.startswith("Adults with secondary HLH (France")]
+    assert testing.loc[french[0], "n_cohort"] == 68
+    h1n1 = load_dataset("h1n1-fatal-cases-exome").set_index("item")
+    assert h1n1.loc["Cases with histopathologic hemophagocytosis", "percent"] == 81
+    text = _chapter_text()
+    assert "re.search" not in text and '.split("%")' not in text and 'split("per ")' not in text
+
+
+def test_schulert_criteria_percentages_stay_out_of_the_book_until_resolved():
+    """'met 44% and 81% of modified HLH-2004 and MAS criteria': cases or criteria is not stated."""
+    h1n1 = load_dataset("h1n1-fatal-cases-exome").set_index("item")
+    hidden = set(h1n1.index[~h1n1["shown_in_book"]])
+    assert hidden == {"Met modified HLH-2004 criteria", "Met macrophage activation syndrome (MAS) criteria"}
+    assert "44%" not in _chapter_text()
+
+
+def test_xlp1_explanation_is_the_authors_proposal_and_limited_to_t_cell_clones(genes):
+    xlp1 = genes.loc["XLP1"]
+    assert "propose" in xlp1["locator"] and "propose" in xlp1["notes"]
+    assert "2 of 5 patients" in xlp1["notes"]
+    step1 = load_dataset("perforin-pathway-steps").set_index("step_order").loc[1, "description"]
+    assert "CD8+ T-cell clones" in step1
+    assert "for NK and T cells" not in step1
+    text = _chapter_text()
+    assert "is why XLP1 is" not in text and "it is why XLP1" not in text
+
+
+def test_pore_timing_is_from_the_killer_cells_calcium_influx():
+    step7 = load_dataset("perforin-pathway-steps").set_index("step_order").loc[7, "description"]
+    assert "calcium influx into the killer cell" in step7
+    assert "within seconds of exocytosis" not in step7 and "minute and a half" not in step7
