@@ -33,21 +33,36 @@ strictly positive by construction instead of clipping small negative numbers.
 "Resolves" has one definition, used in code and text: the response has resolved at the
 first simulated time from which, until the end of the simulation, the stimulus stays
 below ``ANTIGEN_CLEARED`` (0.1 % of its starting value) AND cytokine stays below
-``CYTOKINE_RESOLVED_FOLD`` (1.5) times its resting level, AND the stimulus is still
-falling over the last time step (so a stimulus that has dipped low but is growing back
-does not count). A response that does not meet all three by the end of the simulated
-window has not resolved (time to resolution = infinity).
+``CYTOKINE_RESOLVED_FOLD`` (1.5) times its resting level, AND killing at the killers'
+resting level outpaces the stimulus's fastest possible regrowth (e k sigma / delta_T > r;
+see below). The last condition is what separates a stimulus that is being eliminated from
+one held at a low but persistent level: below that killing efficiency the model settles
+at a non-zero stimulus, which can sit under the 0.1 % line with cytokine near rest, and
+that is not resolution. A response that does not meet all three by the end of the
+simulated window has not resolved (time to resolution = infinity).
 
-An independent check: once the stimulus is nearly gone, lymphocytes return to their
-resting level sigma / delta_T, so the stimulus keeps falling only if
-e k sigma / delta_T > r, i.e. above ``clearance_threshold(params)`` = r delta_T / (k sigma).
-With the default values that is 0.4; the tests compare the simulated threshold with it.
+An independent check: lymphocytes never fall below their resting level sigma / delta_T
+(they start there and dT/dt >= sigma - delta_T T), and the stimulus's per-capita growth
+never exceeds r, so above ``clearance_threshold(params)`` = r delta_T / (k sigma) the
+stimulus falls at every moment; below it, once the stimulus is small and the killers are
+back near rest, it grows again, so it can never be eliminated. With the default values
+the threshold is 0.4; the tests compare the simulated threshold with it.
+
+"Stimulus strength" in this model is the stimulus's growth rate r (how fast infected or
+antigen-presenting cells multiply); ``STIMULUS_GROWTH_RATES`` are the values the chapter
+offers. A faster-growing stimulus raises the threshold in proportion.
+
+What the model leaves out, on purpose: clonal expansion and memory of specific T cells
+(T is one pool recruited at a fixed rate), macrophages and the cells they consume,
+feedback of cytokine on any cell, treatment, and randomness. It can show the logic of
+"killing also ends the response"; it cannot say how large a defect or a trigger must be
+in a patient.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -56,6 +71,8 @@ from scipy.integrate import solve_ivp
 ANTIGEN_START = 1.0
 ANTIGEN_CLEARED = 0.001 * ANTIGEN_START
 CYTOKINE_RESOLVED_FOLD = 1.5
+# Stimulus growth rates r (per day) offered by the chapter's second control.
+STIMULUS_GROWTH_RATES = (0.5, 1.0, 1.5, 2.0)
 
 
 class ModelParameterError(ValueError):
@@ -172,19 +189,28 @@ def simulate(
     )
 
 
-def time_to_resolution(trajectory: pd.DataFrame, params: KillingModelParameters | None = None) -> float:
+def time_to_resolution(
+    trajectory: pd.DataFrame,
+    killing_efficiency: float,
+    params: KillingModelParameters | None = None,
+) -> float:
     """First day from which antigen < 0.1 % of start AND cytokine < 1.5 x resting, to the end,
-    with antigen still falling at the end (see the module docstring).
+    provided killing at the killers' resting level outpaces regrowth (module docstring).
 
-    Returns math.inf when the response has not resolved within the simulated window.
+    `killing_efficiency` is the efficiency the trajectory was simulated with. Returns
+    math.inf when the response has not resolved within the simulated window, and always
+    when the efficiency is at or below ``clearance_threshold(params)``: the stimulus is then
+    held at a persistent non-zero level, however low.
     """
+    efficiency = _check_efficiency(killing_efficiency)
     params = params or KillingModelParameters()
+    if efficiency <= clearance_threshold(params):
+        return math.inf
     antigen = trajectory["antigen"].to_numpy()
     below = (antigen < ANTIGEN_CLEARED) & (
         trajectory["cytokine"].to_numpy() < CYTOKINE_RESOLVED_FOLD * params.resting_cytokine
     )
-    still_falling = antigen[-1] < antigen[-2]
-    if not (below[-1] and still_falling):
+    if not below[-1]:
         return math.inf
     # The last index at which the condition did not hold; resolution is the next sample.
     failing = np.flatnonzero(~below)
@@ -193,18 +219,22 @@ def time_to_resolution(trajectory: pd.DataFrame, params: KillingModelParameters 
 
 
 def clearance_threshold(params: KillingModelParameters | None = None) -> float:
-    """Killing efficiency above which a nearly cleared stimulus keeps falling: r delta_T / (k sigma).
+    """Killing efficiency above which the stimulus is eliminated: r delta_T / (k sigma).
 
     Derived by hand (module docstring), not from the simulation, so it can check it. May
-    exceed 1, meaning that even full killing cannot hold the stimulus down.
+    exceed 1, meaning that even full killing cannot eliminate the stimulus.
     """
     p = params or KillingModelParameters()
     return p.growth_per_day * p.lymphocyte_decay_per_day / (p.kill_rate_per_day * p.recruitment_per_day)
 
 
-def resolves(trajectory: pd.DataFrame, params: KillingModelParameters | None = None) -> bool:
+def resolves(
+    trajectory: pd.DataFrame,
+    killing_efficiency: float,
+    params: KillingModelParameters | None = None,
+) -> bool:
     """True when the response meets the module's definition of resolved within the window."""
-    return math.isfinite(time_to_resolution(trajectory, params))
+    return math.isfinite(time_to_resolution(trajectory, killing_efficiency, params))
 
 
 def efficiency_grid(steps: int = 21) -> np.ndarray:
@@ -240,13 +270,16 @@ def resolution_summary(
     rows = []
     for efficiency in efficiencies:
         run = simulate(efficiency, days, params)
-        days_to = time_to_resolution(run, params)
+        days_to = time_to_resolution(run, efficiency, params)
         rows.append(
             {
                 "efficiency": float(efficiency),
                 "resolves": math.isfinite(days_to),
                 "days_to_resolution": days_to,
+                "final_antigen": float(run["antigen"].iloc[-1]),
                 "final_cytokine": float(run["cytokine"].iloc[-1]),
+                "final_cytokine_fold": float(run["cytokine"].iloc[-1] / params.resting_cytokine),
+                "final_lymphocyte_fold": float(run["lymphocytes"].iloc[-1] / params.resting_lymphocytes),
                 "peak_cytokine": float(run["cytokine"].max()),
             }
         )
@@ -267,14 +300,90 @@ def resolution_threshold(
     if not (isinstance(tolerance, float) and math.isfinite(tolerance) and 0 < tolerance < 0.5):
         raise ModelParameterError(f"tolerance must be a float in (0, 0.5), got {tolerance!r}")
     low, high = 0.0, 1.0
-    if resolves(simulate(low, days, params), params):
+    if resolves(simulate(low, days, params), low, params):
         raise ValueError("the response resolves even without killing; no threshold exists")
-    if not resolves(simulate(high, days, params), params):
+    if not resolves(simulate(high, days, params), high, params):
         raise ValueError("the response does not resolve even at full killing")
     while high - low > tolerance:
         middle = (low + high) / 2
-        if resolves(simulate(middle, days, params), params):
+        if resolves(simulate(middle, days, params), middle, params):
             high = middle
         else:
             low = middle
     return high
+
+
+def cytokine_fold_crossing(
+    fold: float = 10.0,
+    days: np.ndarray | None = None,
+    params: KillingModelParameters | None = None,
+    tolerance: float = 1e-3,
+) -> float:
+    """Killing efficiency (to within `tolerance`) below which cytokine at the last day
+    simulated is at least `fold` times its resting level.
+
+    Found by bisection, which is valid because the final cytokine level falls as killing
+    rises (a property the tests check on a grid). Raises ValueError if even no killing
+    stays below `fold`, or if full killing reaches it.
+    """
+    if isinstance(fold, bool) or not isinstance(fold, (int, float)) or not math.isfinite(fold) or fold <= 1:
+        raise ModelParameterError(f"fold must be a finite number above 1, got {fold!r}")
+    if not (isinstance(tolerance, float) and math.isfinite(tolerance) and 0 < tolerance < 0.5):
+        raise ModelParameterError(f"tolerance must be a float in (0, 0.5), got {tolerance!r}")
+    params = params or KillingModelParameters()
+
+    def final_fold(efficiency: float) -> float:
+        return float(simulate(efficiency, days, params)["cytokine"].iloc[-1] / params.resting_cytokine)
+
+    low, high = 0.0, 1.0
+    if final_fold(low) < fold:
+        raise ValueError(f"cytokine stays below {fold:g} times rest even without killing")
+    if final_fold(high) >= fold:
+        raise ValueError(f"cytokine reaches {fold:g} times rest even at full killing")
+    while high - low > tolerance:
+        middle = (low + high) / 2
+        if final_fold(middle) >= fold:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def with_growth(growth_per_day: float, params: KillingModelParameters | None = None) -> KillingModelParameters:
+    """The same parameters with another stimulus growth rate r (the "stimulus strength")."""
+    params = params or KillingModelParameters()
+    return replace(params, growth_per_day=growth_per_day)
+
+
+def scenario_table(
+    efficiencies: np.ndarray | None = None,
+    growth_rates: tuple[float, ...] = STIMULUS_GROWTH_RATES,
+    days: np.ndarray | None = None,
+    params: KillingModelParameters | None = None,
+) -> pd.DataFrame:
+    """Wide table (growth, efficiency, day, antigen, lymphocytes, cytokine): what the chart draws
+    for every pair of slider positions."""
+    efficiencies = efficiency_grid() if efficiencies is None else efficiencies
+    frames = []
+    for growth in growth_rates:
+        grown = with_growth(growth, params)
+        for efficiency in efficiencies:
+            run = simulate(efficiency, days, grown)
+            frames.append(run.assign(growth=float(growth), efficiency=float(efficiency)))
+    table = pd.concat(frames, ignore_index=True)
+    return table[["growth", "efficiency", "day", "antigen", "lymphocytes", "cytokine"]]
+
+
+def scenario_summary(
+    efficiencies: np.ndarray | None = None,
+    growth_rates: tuple[float, ...] = STIMULUS_GROWTH_RATES,
+    days: np.ndarray | None = None,
+    params: KillingModelParameters | None = None,
+) -> pd.DataFrame:
+    """`resolution_summary` for every stimulus growth rate, with a growth column first."""
+    frames = [
+        resolution_summary(efficiencies, days, with_growth(growth, params)).assign(growth=float(growth))
+        for growth in growth_rates
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    return table[["growth"] + [c for c in table.columns if c != "growth"]]

@@ -12,16 +12,21 @@ import pytest
 from stormbook.killing_model import (
     ANTIGEN_CLEARED,
     CYTOKINE_RESOLVED_FOLD,
+    STIMULUS_GROWTH_RATES,
     KillingModelParameters,
     ModelParameterError,
     clearance_threshold,
+    cytokine_fold_crossing,
     efficiency_grid,
     resolution_summary,
     resolution_threshold,
     resolves,
+    scenario_summary,
+    scenario_table,
     simulate,
     time_to_resolution,
     trajectories,
+    with_growth,
 )
 
 FINE_GRID = np.linspace(0.0, 1.0, 101)
@@ -60,13 +65,13 @@ def test_without_killing_the_stimulus_fills_the_body_and_cytokine_stays_high():
     c_star = 0.1 + 1.0 * t_star * engaged
     assert run["lymphocytes"].iloc[-1] == pytest.approx(t_star, rel=1e-4)
     assert run["cytokine"].iloc[-1] == pytest.approx(c_star, rel=1e-4)
-    assert not resolves(run)
+    assert not resolves(run, 0.0)
 
 
 def test_full_killing_resolves():
     run = simulate(1.0)
-    assert resolves(run)
-    days = time_to_resolution(run)
+    assert resolves(run, 1.0)
+    days = time_to_resolution(run, 1.0)
     assert math.isfinite(days) and days < 10
     assert run["antigen"].iloc[-1] < ANTIGEN_CLEARED
 
@@ -98,8 +103,8 @@ def test_threshold_agrees_with_the_hand_calculation():
     assert 0.4 < short < 0.45
     long = resolution_threshold(days=np.arange(0.0, 401.0))
     assert long == pytest.approx(0.4, abs=0.005)
-    assert resolves(simulate(short + 0.002))
-    assert not resolves(simulate(short - 0.002))
+    assert resolves(simulate(short + 0.002), short + 0.002)
+    assert not resolves(simulate(short - 0.002), short - 0.002)
 
 
 def test_time_to_resolution_follows_its_definition_on_a_hand_made_trajectory():
@@ -114,11 +119,26 @@ def test_time_to_resolution_follows_its_definition_on_a_hand_made_trajectory():
         }
     )
     # Day 2: antigen is cleared but cytokine equals (is not below) the limit; day 3 is first.
-    assert time_to_resolution(trajectory) == 3.0
-    regrowing = trajectory.assign(antigen=[1.0, 0.5, 0.0003, 0.0004, 0.0005])
-    assert time_to_resolution(regrowing) == math.inf
+    assert time_to_resolution(trajectory, 0.9) == 3.0
     dips_back = trajectory.assign(antigen=[1.0, 0.0002, 0.5, 0.0004, 0.0003])
-    assert time_to_resolution(dips_back) == 3.0
+    assert time_to_resolution(dips_back, 0.9) == 3.0
+    # The same numbers at an efficiency at or below the hand threshold (0.4) are a stimulus
+    # held at a low level, not cleared: never resolved.
+    assert time_to_resolution(trajectory, 0.4) == math.inf
+    assert time_to_resolution(trajectory, 0.3) == math.inf
+
+
+def test_a_low_persistent_stimulus_is_not_counted_as_resolved():
+    # Just below the threshold the stimulus settles at a small non-zero level. Over 400 days
+    # it sits under the 0.1 % line with cytokine within 1.5-fold of rest, and it is not
+    # still shrinking towards zero: the definition must not call that resolved.
+    params = KillingModelParameters()
+    run = simulate(0.399, days=np.arange(0.0, 401.0))
+    assert run["antigen"].iloc[-1] < ANTIGEN_CLEARED
+    assert run["cytokine"].iloc[-1] < CYTOKINE_RESOLVED_FOLD * params.resting_cytokine
+    late = run[run["day"] >= 300]["antigen"].to_numpy()
+    assert late.min() > 0.5 * late.max()  # flat, not falling away
+    assert not resolves(run, 0.399)
 
 
 def test_efficiency_grid_is_the_slider_grid():
@@ -159,3 +179,112 @@ def test_threshold_search_refuses_a_model_that_cannot_resolve():
     assert clearance_threshold(weak) == pytest.approx(2.0)
     with pytest.raises(ValueError, match="full killing"):
         resolution_threshold(params=weak)
+
+
+def test_bad_efficiency_for_resolution_is_refused_by_name():
+    with pytest.raises(ModelParameterError, match="killing_efficiency"):
+        time_to_resolution(simulate(0.5), 1.5)
+
+
+# --- Claims the chapter makes about the model, one test each -----------------------------
+
+GRID_21 = efficiency_grid(21)
+
+
+@pytest.fixture(scope="module")
+def usual_summary():
+    return resolution_summary(GRID_21)
+
+
+def test_claim_cytokine_is_graded_not_a_switch(usual_summary):
+    """Text: just below the threshold, cytokine ends barely above rest; it stays within
+    twofold of rest down to e = 0.35 and is highest without killing."""
+    fold = usual_summary.set_index(usual_summary["efficiency"].round(2))["final_cytokine_fold"]
+    assert not usual_summary.set_index(usual_summary["efficiency"].round(2)).loc[0.35, "resolves"]
+    assert 1.0 < fold[0.35] < 1.5
+    assert fold[0.30] < 2.5
+    assert fold.idxmax() == 0.0
+    assert fold[0.0] == pytest.approx(50.1, abs=0.1)
+
+
+FINE_001 = np.round(np.arange(0.0, 1.001, 0.01), 2)
+
+
+@pytest.fixture(scope="module")
+def summary_001():
+    return resolution_summary(FINE_001).set_index(np.round(FINE_001, 2))
+
+
+def test_claim_cytokine_passes_tenfold_only_below_the_computed_crossing(summary_001):
+    """Text: cytokine passes ten times rest only when killing is below the glued crossing
+    (about 0.16): on a 0.01 grid, tenfold or more at e <= 0.16 and below it from e = 0.17."""
+    crossing = cytokine_fold_crossing(10.0)
+    assert 0.16 < crossing < 0.17
+    fold = summary_001["final_cytokine_fold"]
+    assert (fold[fold.index <= 0.16] >= 10).all()
+    assert (fold[fold.index >= 0.17] < 10).all()
+    assert fold[0.16] == pytest.approx(10.23, abs=0.01)
+    # The crossing itself sits on the tenfold line.
+    at = simulate(crossing)
+    assert at["cytokine"].iloc[-1] / KillingModelParameters().resting_cytokine == pytest.approx(10.0, abs=0.05)
+
+
+def test_claim_just_below_the_threshold_killers_and_cytokine_sit_barely_above_rest(summary_001):
+    """Text: just below the clearance threshold (e = 0.39, 0.40) the stimulus is not cleared,
+    yet killers and cytokine end within 10% of rest; both rise steeply only as killing nears
+    the tenfold crossing (killers more than twofold at e = 0.16)."""
+    for e in (0.39, 0.40):
+        row = summary_001.loc[e]
+        assert not row["resolves"]
+        assert 1.0 < row["final_lymphocyte_fold"] < 1.1
+        assert 1.0 < row["final_cytokine_fold"] < 1.1
+    assert summary_001.loc[0.16, "final_lymphocyte_fold"] > 2.0
+    killers = summary_001["final_lymphocyte_fold"].to_numpy()
+    assert np.all(np.diff(killers) <= 1e-9), "killers never end higher with more killing"
+
+
+@pytest.mark.parametrize("bad", [1.0, 0.5, float("nan"), "10", True])
+def test_bad_fold_is_refused_by_name(bad):
+    with pytest.raises(ModelParameterError, match="fold"):
+        cytokine_fold_crossing(bad)
+
+
+def test_crossing_refuses_a_fold_no_efficiency_reaches():
+    with pytest.raises(ValueError, match="without killing"):
+        cytokine_fold_crossing(1000.0)
+
+
+def test_claim_a_partial_defect_tips_over_with_a_faster_growing_stimulus():
+    """Text: e = 0.6 clears a stimulus growing at r = 1 within days but not one growing at r = 2."""
+    assert resolves(simulate(0.6), 0.6)
+    assert time_to_resolution(simulate(0.6), 0.6) == 7.0
+    strong = with_growth(2.0)
+    assert not resolves(simulate(0.6, params=strong), 0.6, strong)
+    assert resolves(simulate(1.0, params=strong), 1.0, strong)
+
+
+@pytest.mark.parametrize("growth", STIMULUS_GROWTH_RATES)
+def test_claim_threshold_rises_in_proportion_to_stimulus_growth(growth):
+    """Text: the hand threshold is r delta_T / (k sigma) = 0.4 r; the 60-day threshold sits just above it."""
+    params = with_growth(growth)
+    assert clearance_threshold(params) == pytest.approx(0.4 * growth)
+    simulated = resolution_threshold(params=params)
+    assert 0.4 * growth < simulated < 0.4 * growth + 0.03
+
+
+def test_scenario_table_covers_every_control_position():
+    table = scenario_table(GRID_21, days=np.arange(0.0, 61.0))
+    assert list(table.columns) == ["growth", "efficiency", "day", "antigen", "lymphocytes", "cytokine"]
+    assert len(table) == len(STIMULUS_GROWTH_RATES) * 21 * 61
+    summary = scenario_summary(GRID_21)
+    assert len(summary) == len(STIMULUS_GROWTH_RATES) * 21
+    # Resolution is a single switch along efficiency at every growth rate.
+    for _, group in summary.groupby("growth"):
+        flags = group.sort_values("efficiency")["resolves"].to_list()
+        first = flags.index(True)
+        assert not any(flags[:first]) and all(flags[first:])
+
+
+def test_bad_growth_rate_is_refused_by_name():
+    with pytest.raises(ModelParameterError, match="growth_per_day"):
+        with_growth(0.0)
