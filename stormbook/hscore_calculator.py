@@ -21,6 +21,7 @@ from stormbook.scores import (
     hscore_cutoff,
     hscore_maximum,
     hscore_points_table,
+    hscore_probability_rules,
     hscore_probability_table,
 )
 
@@ -100,20 +101,16 @@ def _two_lines(label: str) -> str:
 
 
 def _probability_expression(total: str = "datum.total") -> str:
-    """Vega expression for `scores.hscore_published_probability`, from the published points
-    (the same words, broken over two lines)."""
-    table = hscore_probability_table()
-    scores = [int(s) for s in table["hscore"]]
-    labels = [f"{p}%" for p in table["probability_percent"]]
-    branches = [f"({total} == {s}) ? {_js(_two_lines(f'published point: HScore {s} = {l}'))}"
-                for s, l in zip(scores, labels)]
-    branches.append(f"({total} < {scores[0]}) ? "
-                    + _js(_two_lines(f"below the lowest published point (HScore {scores[0]} = {labels[0]})")))
-    branches.append(f"({total} > {scores[-1]}) ? "
-                    + _js(_two_lines(f"above the highest published point (HScore {scores[-1]} = {labels[-1]})")))
-    for (s0, l0), (s1, l1) in zip(zip(scores, labels), zip(scores[1:], labels[1:])):
-        branches.append(f"({total} > {s0} && {total} < {s1}) ? "
-                        + _js(_two_lines(f"between published points HScore {s0} ({l0}) and {s1} ({l1})")))
+    """Vega expression for `scores.hscore_published_probability`: the same rules and the same
+    words (`scores.hscore_probability_rules`), broken over two lines."""
+    conditions = {
+        "at_or_below": lambda low, high: f"{total} <= {high}",
+        "at_or_above": lambda low, high: f"{total} >= {low}",
+        "point": lambda low, high: f"{total} == {low}",
+        "between": lambda low, high: f"{total} > {low} && {total} < {high}",
+    }
+    branches = [f"({conditions[kind](low, high)}) ? {_js(_two_lines(text))}"
+                for kind, low, high, text in hscore_probability_rules()]
     return " : ".join(branches) + " : ''"
 
 

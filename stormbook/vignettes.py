@@ -16,7 +16,11 @@ ORGANOMEGALY = ["none", "hepatomegaly or splenomegaly", "hepatomegaly and spleno
 
 
 def synthetic_vignettes(n: int = 6, seed: int = SEED) -> pd.DataFrame:
-    """`n` synthetic adult patients with the inputs of both `scores.hscore` and `scores.hlh2004`."""
+    """`n` synthetic adult patients with the inputs of both `scores.hscore` and `scores.hlh2004`.
+
+    `organomegaly` (the HScore's categories) is derived from the separate `hepatomegaly` and
+    `splenomegaly` findings; HLH-2004 uses `splenomegaly` alone.
+    """
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n: expected a positive whole number, got {n!r}")
     rng = np.random.default_rng(seed)
@@ -29,7 +33,8 @@ def synthetic_vignettes(n: int = 6, seed: int = SEED) -> pd.DataFrame:
         "vignette": [f"Synthetic patient {chr(65 + i)}" for i in range(n)],
         "known_immunosuppression": rng.random(n) < 0.3,
         "temperature_c": temperature,
-        "organomegaly": rng.choice(ORGANOMEGALY, n),
+        "hepatomegaly": rng.random(n) < 0.5,
+        "splenomegaly": rng.random(n) < 0.5,
         "haemoglobin_g_per_l": haemoglobin,
         "platelets_10e9_per_l": platelets,
         "neutrophils_10e9_per_l": neutrophils,
@@ -47,7 +52,14 @@ def synthetic_vignettes(n: int = 6, seed: int = SEED) -> pd.DataFrame:
         + (frame["leukocytes_10e9_per_l"] <= 5.0).astype(int)
         + (frame["platelets_10e9_per_l"] <= 110).astype(int)
     )
-    frame["splenomegaly"] = frame["organomegaly"] != "none"
+    # The HScore scores liver and spleen together; HLH-2004 counts only the spleen. Each organ
+    # is drawn on its own, so hepatomegaly alone never scores HLH-2004 splenomegaly.
+    enlarged = frame["hepatomegaly"].astype(int) + frame["splenomegaly"].astype(int)
+    frame.insert(frame.columns.get_loc("hepatomegaly"), "organomegaly",
+                 enlarged.map(dict(enumerate(ORGANOMEGALY))))
+    # Made up for these patients: a malignancy was looked for and not found (HLH-2004 counts
+    # haemophagocytosis only with no evidence of malignancy).
+    frame["evidence_of_malignancy"] = False
     # HLH-2004 treats fever as a finding without a confirmed number. For these made-up
     # patients the teaching code calls 38.0 degC or more a fever: a choice of this module,
     # not a threshold of any instrument.
