@@ -243,3 +243,18 @@ def test_python_and_vega_rounding_agree():
     import re
     drawn = [float(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg)]
     assert drawn == [units.round6(v) for v in values]
+
+
+# ----------------------------------------------------------------------------- side by side
+
+def test_threshold_comparison_is_built_from_the_data():
+    table = calculators.threshold_comparison().set_index("finding")
+    assert list(table.index) == ["Fever", "Ferritin", "Triglycerides", "Fibrinogen", "Platelets"]
+    assert table.loc["Ferritin", "HLH-2004"] == "≥500 µg/L"
+    assert table.loc["Ferritin", "2016 MAS"] == ">684 ng/mL (required)"
+    assert table.loc["Fibrinogen", "HScore"] == ">2.5 g/L: 0 points; ≤2.5 g/L: 30 points"
+    assert table.loc["Fibrinogen", "2016 MAS"] == "≤360 mg/dL (= 3.6 g/L)"
+    assert table.loc["Triglycerides", "HLH-2004"] == "≥3 mmol/L (≥265 mg/dL), fasting"
+    assert table.loc["Platelets", "HScore"] == "≤110 ×10⁹/L (one cytopenic lineage)"
+    assert table.loc["Fever", "ASTCT"] == "≥38 °C, not attributable to another cause"
+    assert (table.loc[["Ferritin", "Triglycerides", "Fibrinogen", "Platelets"], "ASTCT"] == "not used").all()

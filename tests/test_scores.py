@@ -420,3 +420,26 @@ def test_astct_categories_come_from_the_data_in_order():
         "none", "no_vasopressor", "one_vasopressor", "multiple_vasopressors"]
     assert scores.astct_categories("hypoxia") == ["none", "low_flow", "high_flow", "positive_pressure"]
     assert scores.astct_fever_threshold_c() == 38.0
+
+
+# ----------------------------------------------------------------------------- predictive values
+
+def test_predictive_values_worked_by_hand():
+    # 1000 patients, prevalence 1.5%: 15 with the disease; sensitivity 93% -> 13.95 true positives;
+    # 985 without, specificity 86% -> 137.9 false positives; PPV = 13.95 / 151.85 = 0.0919
+    result = scores.predictive_values(sensitivity=0.93, specificity=0.86, prevalence=0.015)
+    assert result.true_positive == pytest.approx(13.95)
+    assert result.false_positive == pytest.approx(137.9)
+    assert result.positive_predictive_value == pytest.approx(13.95 / 151.85)
+    assert result.negative_predictive_value == pytest.approx(847.1 / (847.1 + 1.05))
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"sensitivity": 93}, "sensitivity: expected a fraction"),
+    ({"prevalence": -0.1}, "prevalence: expected a fraction"),
+    ({"n": 0}, "n: expected a positive whole number"),
+])
+def test_predictive_values_refuse_percentages_and_bad_counts(changes, message):
+    inputs = {**dict(sensitivity=0.93, specificity=0.86, prevalence=0.015), **changes}
+    with pytest.raises(ScoreInputError, match=message):
+        scores.predictive_values(**inputs)
