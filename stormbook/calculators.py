@@ -164,17 +164,34 @@ def _text_block(frame: pd.DataFrame, field: str, *, size=13, weight="normal", he
     ).encode(text=f"{field}:N", x=alt.value(0), y=alt.value(0)).properties(width=WIDTH, height=height)
 
 
-def _criteria_rows(base: alt.Chart, n_rows: int, row_height: int = 46) -> alt.LayerChart:
+LINE = 17  # pixels per line of text in the criteria rows
+
+
+def _criteria_items(keys, labels) -> pd.DataFrame:
+    """One row per criterion, with its wrapped label and its vertical position (labels of
+    several lines push the next row down)."""
+    wrapped = [_wrapped(labels[k], 40) for k in keys]
+    lines = [w.count("\n") + 1 for w in wrapped]
+    tops, top = [], 0
+    for n in lines:
+        tops.append(top)
+        top += LINE * (n + 1) + 10
+    return pd.DataFrame({"key": keys, "label": wrapped, "order": range(len(keys)), "top": tops,
+                         "status_top": [t + LINE * n for t, n in zip(tops, lines)]}).assign(height=top)
+
+
+def _criteria_rows(base: alt.Chart, items: pd.DataFrame) -> alt.LayerChart:
     """One row per criterion: its label (wrapped) and, under it, its status and the value."""
-    y = alt.Y("order:O", axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0))
+    height = int(items["height"].iloc[0])
+    scale = alt.Scale(domain=[0, height], range=[0, height], nice=False, zero=False)
     color = alt.Color("status_label:N", legend=None, scale=alt.Scale(
         domain=[STATUS_TEXT[k] for k in (1, 0, -1, -2)],
         range=[PALETTE[1], "#555555", PALETTE[0], "#B00020"]))
-    label = base.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", lineBreak="\n",
-                           dy=-row_height / 2 + 2).encode(y=y, x=alt.value(0), text="label:N")
-    status = base.mark_text(align="left", baseline="bottom", fontSize=13, lineBreak="\n",
-                            dy=row_height / 2 - 4).encode(y=y, x=alt.value(0), text="status_text:N", color=color)
-    return alt.layer(label, status).properties(width=WIDTH, height=row_height * n_rows)
+    label = base.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", lineBreak="\n").encode(
+        y=alt.Y("top:Q", axis=None, scale=scale), x=alt.value(0), text="label:N")
+    status = base.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
+        y=alt.Y("status_top:Q", axis=None, scale=scale), x=alt.value(0), text="status_text:N", color=color)
+    return alt.layer(label, status).properties(width=WIDTH, height=height)
 
 
 def _status_text_expression(value_text: str = "datum.shown") -> str:
@@ -337,8 +354,7 @@ def _hlh_verdict_expression() -> str:
 
 
 def _criteria_chart(keys, labels, status, shown, verdict_expression, params, title_line, n_lines=6):
-    items = pd.DataFrame({"key": keys, "label": [_wrapped(labels[k], 40) for k in keys],
-                          "order": range(len(keys))})
+    items = _criteria_items(keys, labels)
     status_expr = " : ".join(f"datum.key == {_js(k)} ? {status[k]}" for k in keys) + " : NaN"
     shown_expr = " : ".join(f"datum.key == {_js(k)} ? ({shown[k]})" for k in keys if k in shown) + " : ''"
     base = alt.Chart(items).transform_calculate(status=status_expr).transform_calculate(
@@ -356,7 +372,7 @@ def _criteria_chart(keys, labels, status, shown, verdict_expression, params, tit
         summary.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
             text="verdict:N", x=alt.value(0), y=alt.value(24)),
     ).properties(width=WIDTH, height=24 + 17 * n_lines)
-    rows = _criteria_rows(base, len(keys))
+    rows = _criteria_rows(base, items)
     return alt.vconcat(head, rows, spacing=10).add_params(*params)
 
 
@@ -506,8 +522,7 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
     ]
     status, shown = _mas_expressions()
     keys = list(mas2016_labels())
-    items = pd.DataFrame({"key": keys, "label": [_wrapped(mas2016_labels()[k], 40) for k in keys],
-                          "order": range(len(keys))})
+    items = _criteria_items(keys, mas2016_labels())
     status_expr = " : ".join(f"datum.key == {_js(k)} ? {status[k]}" for k in keys) + " : NaN"
     shown_expr = " : ".join(f"datum.key == {_js(k)} ? ({shown[k]})" for k in keys) + " : ''"
     base = alt.Chart(items).transform_calculate(status=status_expr).transform_calculate(
@@ -533,7 +548,7 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
         summary.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
             text="verdict:N", x=alt.value(0), y=alt.value(24)),
     ).properties(width=WIDTH, height=24 + 17 * 3)
-    chart = alt.vconcat(head, _criteria_rows(base, len(keys)), spacing=10).add_params(*params)
+    chart = alt.vconcat(head, _criteria_rows(base, items), spacing=10).add_params(*params)
     return describe(chart, "2016 MAS classification calculator", (
         "Interactive calculator of the 2016 classification criteria for MAS in systemic JIA. Controls "
         "set the unit system, whether the patient is febrile with known or suspected systemic JIA, "
@@ -556,9 +571,11 @@ def astct_entries(**entries) -> scores.CRSGrade:
 
 
 def _astct_option_labels(kind: str) -> list[str]:
+    """Menu labels short enough for a phone: the book's category names and their grade (the
+    printed wording is in the table under the calculator)."""
     grades = scores._astct_grades().sort_values("grade")
-    return [f"grade {g}: {text}" if code != "none" else "none"
-            for g, text, code in zip(grades["grade"], grades[kind], grades[f"{kind}_code"])]
+    return [code.replace("_", " ") + (f" (grade {g})" if code != "none" else "")
+            for g, code in zip(grades["grade"], grades[f"{kind}_code"])]
 
 
 def _astct_expressions() -> tuple[str, str]:
@@ -904,7 +921,7 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
                       patient_text_left).properties(width=width, height=150)
 
     bars = base.mark_bar(color=PALETTE[0]).encode(
-        y=alt.Y("item:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH - 8)),
+        y=alt.Y("item:N", sort=alt.EncodingSortField("order", op="min"), title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH - 8)),
         x=alt.X("points:Q", title="Points", scale=alt.Scale(
             domain=[0, int(table["points"].max()) + 10], nice=False)),
         tooltip=[alt.Tooltip("item:N", title="Variable"), alt.Tooltip("points:Q", title="Points")],
@@ -912,7 +929,7 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
     labels = base.transform_calculate(
         shown="isValid(datum.points) ? '' + datum.points : 'not measured'",
         at="isValid(datum.points) ? datum.points : 0").mark_text(align="left", dx=3).encode(
-        y=alt.Y("item:N", sort=alt.SortField("order")), x="at:Q", text="shown:N")
+        y=alt.Y("item:N", sort=alt.EncodingSortField("order", op="min")), x="at:Q", text="shown:N")
     parts = alt.layer(bars, labels).properties(width=width, height=220)
 
     chart = alt.vconcat(summary, gauge, parts, spacing=14).add_params(*params)
