@@ -911,7 +911,7 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
     patient_rule = patient.mark_rule(color=PALETTE[1], strokeWidth=3).encode(x=x)
     span = totals.transform_filter("!isValid(datum.total) && !datum.invalid").transform_calculate(
         hscore="datum.low", hscore2="datum.high")
-    span_band = span.mark_rect(color=PALETTE[1], opacity=0.25).encode(x=x, x2="hscore2:Q")
+    span_band = span.mark_rect(color=PALETTE[1], opacity=0.25, aria=False).encode(x=x, x2="hscore2:Q")
     # The label sits on whichever side of the line has room.
     patient_text_right = patient.transform_filter(f"datum.hscore <= {maximum / 2}").mark_text(
         align="left", dx=4, y=100, color=PALETTE[1], fontWeight="bold").encode(x=x, text="label:N")
