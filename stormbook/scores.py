@@ -2,7 +2,8 @@
 
 Four instruments, each for a different job:
 
-- `hlh2004`: the HLH-2004 *diagnostic* guidelines (route A, or 5 of 8 criteria);
+- `hlh2004`: the HLH-2004 diagnostic guidelines of a treatment study in children (route B,
+  5 of 8 criteria; route A, a molecular diagnosis, reported as a predisposition);
 - `hscore` and `hscore_published_probability`: the HScore, a weighted score whose total is
   read against a published cut-off and a published score-to-probability table;
 - `mas2016`: the 2016 EULAR/ACR/PRINTO *classification* criteria for MAS in systemic JIA;
@@ -146,6 +147,8 @@ class CriteriaResult:
     not_assessed: int
     fulfilled: bool | None
     verdict: str
+    route_a: bool | None = None
+    notes: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------- HLH-2004
@@ -154,6 +157,31 @@ class CriteriaResult:
 def _hlh2004_rows() -> dict:
     frame = load_dataset("hlh2004-criteria")
     return _rows_by_id(frame[frame["preferred"] == "yes"], "criterion_id")
+
+
+# The words of every HLH-2004 verdict, used by `hlh2004` and by the in-page calculator
+# (`stormbook.calculators`), so that the page and Python say the same thing.
+HLH2004_TEXT = {
+    "B_met": "route B met: {met} of 8 criteria ({needed} needed)",
+    "B_open": "route B not decided: {met} of 8 criteria met, {unknown} not assessed ({needed} needed)",
+    "B_not": "route B not met: {met} of 8 criteria ({needed} needed)",
+    "A_yes": ("route A: a molecular diagnosis consistent with HLH shows a predisposition to HLH, "
+              "not by itself active disease"),
+    "A_no": "route A: no molecular diagnosis consistent with HLH",
+    "A_unknown": "route A: genetics not tested",
+    "malignancy": ("evidence of malignancy: the criteria ask for none, so haemophagocytosis "
+                   "is not counted"),
+    "malignancy_unknown": "malignancy not yet excluded: haemophagocytosis cannot count until it is",
+}
+
+
+def _hlh_b5(haemophagocytosis, malignancy):
+    """Haemophagocytosis counts only with no evidence of malignancy (the clause printed with it)."""
+    if malignancy is True or haemophagocytosis is False:
+        return False
+    if haemophagocytosis is True and malignancy is False:
+        return True
+    return None
 
 
 def hlh2004(
@@ -168,17 +196,25 @@ def hlh2004(
     triglycerides_mmol_per_l: float | None,
     fibrinogen_g_per_l: float | None,
     haemophagocytosis: bool | None,
+    evidence_of_malignancy: bool | None,
     nk_activity_low_or_absent: bool | None,
     ferritin_ug_per_l: float | None,
     scd25_u_per_ml: float | None,
+    triglycerides_mg_per_dl: float | None = None,
+    fibrinogen_mg_per_dl: float | None = None,
 ) -> CriteriaResult:
     """The HLH-2004 diagnostic guidelines, in the form reproduced verbatim (Henter 2007).
 
-    Route A is a molecular diagnosis consistent with HLH; route B is 5 of the 8 criteria.
-    Fever is a yes/no finding: no numeric threshold of the guideline was confirmed. Every
-    argument must be given; None means "not measured / not assessed" (a test not done is
-    not a normal result), and the verdict then says how many criteria could still change it.
-    Triglycerides are fasting values.
+    They were written as the diagnostic guidelines of a treatment study in children
+    (HLH-2004). Route B is 5 of the 8 criteria (active disease as the study defined it).
+    Route A, a molecular diagnosis consistent with HLH, is reported apart: a variant shows a
+    predisposition to HLH, not by itself active disease, so `fulfilled` answers route B only
+    and the verdict states route A. Haemophagocytosis (B5) counts only with no evidence of
+    malignancy, the clause printed with it. Fever is a yes/no finding: no numeric threshold
+    of the guideline was confirmed. Every argument without a default must be given; None
+    means "not measured / not assessed" (a test not done is not a normal result).
+    Triglycerides are fasting values, given in mmol/L or (instead) in mg/dL; fibrinogen in
+    g/L or (instead) mg/dL: each is compared with the threshold printed in its own unit.
     """
     rows = _hlh2004_rows()
     hb_row = "B3b" if _flag("age_under_4_weeks", age_under_4_weeks) else "B3a"
@@ -199,18 +235,29 @@ def hlh2004(
         cytopenias = None
     else:
         cytopenias = False
+    for names, values in ((("triglycerides_mmol_per_l", "triglycerides_mg_per_dl"),
+                           (triglycerides_mmol_per_l, triglycerides_mg_per_dl)),
+                          (("fibrinogen_g_per_l", "fibrinogen_mg_per_dl"),
+                           (fibrinogen_g_per_l, fibrinogen_mg_per_dl))):
+        if all(v is not None for v in values):
+            raise ScoreInputError(f"{names[0]} and {names[1]}: give the value in one unit, not both")
 
+    malignancy = _flag("evidence_of_malignancy", evidence_of_malignancy, allow_none=True)
     criteria = {
         "B1": _flag("fever", fever),
         "B2": _flag("splenomegaly", splenomegaly),
         "B3": cytopenias,
         "B4": _any_of([
+            _met(_number("triglycerides_mg_per_dl", triglycerides_mg_per_dl), *_threshold(rows, "B4b", "mg/dL"))
+            if triglycerides_mg_per_dl is not None else
             _met(_number("triglycerides_mmol_per_l", triglycerides_mmol_per_l, allow_none=True),
                  *_threshold(rows, "B4a", "mmol/L")),
+            _met(_number("fibrinogen_mg_per_dl", fibrinogen_mg_per_dl), *_threshold(rows, "B4d", "mg/dL"))
+            if fibrinogen_mg_per_dl is not None else
             _met(_number("fibrinogen_g_per_l", fibrinogen_g_per_l, allow_none=True),
                  *_threshold(rows, "B4c", "g/L")),
         ]),
-        "B5": _flag("haemophagocytosis", haemophagocytosis, allow_none=True),
+        "B5": _hlh_b5(_flag("haemophagocytosis", haemophagocytosis, allow_none=True), malignancy),
         "B6": _flag("nk_activity_low_or_absent", nk_activity_low_or_absent, allow_none=True),
         "B7": _met(_number("ferritin_ug_per_l", ferritin_ug_per_l, allow_none=True),
                    *_threshold(rows, "B7", "ug/L")),
@@ -223,17 +270,21 @@ def hlh2004(
     unknown = sum(v is None for v in criteria.values())
     route_a = _flag("molecular_diagnosis", molecular_diagnosis, allow_none=True)
     needed = int(needed)
-    if route_a:
-        fulfilled, verdict = True, "HLH-2004 fulfilled by route A (molecular diagnosis consistent with HLH)"
-    elif _COMPARE[rule](met, needed):
-        fulfilled, verdict = True, f"HLH-2004 fulfilled by route B ({met} of 8 criteria; {needed} needed)"
+    if _COMPARE[rule](met, needed):
+        fulfilled, key = True, "B_met"
     elif _COMPARE[rule](met + unknown, needed):
-        fulfilled = None
-        verdict = (f"not decided: {met} of 8 criteria met, {unknown} not assessed; "
-                   f"{needed} are needed")
+        fulfilled, key = None, "B_open"
     else:
-        fulfilled, verdict = False, f"HLH-2004 not fulfilled ({met} of 8 criteria; {needed} needed)"
-    return CriteriaResult(criteria, labels, met, needed, unknown, fulfilled, verdict)
+        fulfilled, key = False, "B_not"
+    parts = [HLH2004_TEXT[key].format(met=met, unknown=unknown, needed=needed),
+             HLH2004_TEXT[{True: "A_yes", False: "A_no", None: "A_unknown"}[route_a]]]
+    notes = []
+    if malignancy is True:
+        notes.append(HLH2004_TEXT["malignancy"])
+    elif malignancy is None and haemophagocytosis is True:
+        notes.append(HLH2004_TEXT["malignancy_unknown"])
+    verdict = "; ".join(parts + notes)
+    return CriteriaResult(criteria, labels, met, needed, unknown, fulfilled, verdict, route_a, tuple(notes))
 
 
 # ---------------------------------------------------------------------------- HScore
@@ -372,38 +423,113 @@ def hscore_maximum() -> int:
 
 
 def hscore_probability_table() -> pd.DataFrame:
-    """The published score -> probability points, as printed ('<1', '54', '>99'), by score."""
+    """The published score -> probability table, as printed ('<1', '54', '>99'), by score.
+
+    `comparator` says how a printed score applies: '==' that score only; '<=' and '>=' the
+    open bands at the ends (HScore 90 or lower: '<1'; 250 or higher: '>99').
+    """
     perf = _performance()
-    table = perf.loc[perf["hscore"].notna(), ["hscore", "value"]].rename(
-        columns={"value": "probability_percent"})
-    return table.sort_values("hscore").reset_index(drop=True)
+    table = perf.loc[perf["hscore"].notna(), ["hscore", "hscore_comparator", "value"]].rename(
+        columns={"value": "probability_percent", "hscore_comparator": "comparator"})
+    table = table.sort_values("hscore").reset_index(drop=True)
+    expected = ["<="] + ["=="] * (len(table) - 2) + [">="]
+    if list(table["comparator"]) != expected:
+        raise ScoreDataError("hscore-performance: expected an open band at each end of the "
+                             f"probability table and exact points between, got {list(table['comparator'])}")
+    return table
+
+
+def hscore_probability_rules() -> list[tuple[str, float | None, float | None, str]]:
+    """Where a total falls in the published probability table, as (kind, low, high, text) rules.
+
+    Kinds: 'at_or_below' (total <= high), 'at_or_above' (total >= low), 'point' (total ==
+    low), 'between' (low < total < high). The first rule a total meets is its answer. The
+    texts exist only here: `hscore_published_probability` and the in-page calculator
+    (`stormbook.calculators`) both read them.
+    """
+    table = hscore_probability_table()
+    scores = [int(s) for s in table["hscore"]]
+    labels = [f"{p}%" for p in table["probability_percent"]]
+    rules = [("at_or_below", None, scores[0], f"published band: HScore \u2264{scores[0]} = {labels[0]}"),
+             ("at_or_above", scores[-1], None, f"published band: HScore \u2265{scores[-1]} = {labels[-1]}")]
+    rules += [("point", s, s, f"published point: HScore {s} = {l}")
+              for s, l in zip(scores[1:-1], labels[1:-1])]
+    rules += [("between", s0, s1, f"between published points HScore {s0} ({l0}) and {s1} ({l1})")
+              for (s0, l0), (s1, l1) in zip(zip(scores, labels), zip(scores[1:], labels[1:]))]
+    return rules
+
+
+def _rule_holds(kind: str, low, high, total) -> bool:
+    return {"at_or_below": lambda: total <= high, "at_or_above": lambda: total >= low,
+            "point": lambda: total == low, "between": lambda: low < total < high}[kind]()
 
 
 def hscore_published_probability(total) -> str:
     """Where a total falls in the published probability table: no formula, no interpolation.
 
-    An exact published score gives its printed probability; any other score is reported as
-    lying between the two published points around it, or beyond the first or last point.
+    The ends of the table are open bands (HScore 90 or lower: '<1%'; 250 or higher:
+    '>99%'); a printed score between them gives its printed probability; any other score is
+    reported as lying between the two printed scores around it.
     """
     if isinstance(total, bool) or not isinstance(total, Real) or math.isnan(total):
         raise ScoreInputError(f"total: expected a number, got {total!r}")
-    table = hscore_probability_table()
-    scores = [int(s) for s in table["hscore"]]
-    labels = [f"{p}%" for p in table["probability_percent"]]
-    for score, label in zip(scores, labels):
-        if total == score:
-            return f"published point: HScore {score} = {label}"
-    if total < scores[0]:
-        return f"below the lowest published point (HScore {scores[0]} = {labels[0]})"
-    if total > scores[-1]:
-        return f"above the highest published point (HScore {scores[-1]} = {labels[-1]})"
-    for (s0, l0), (s1, l1) in zip(zip(scores, labels), zip(scores[1:], labels[1:])):
-        if s0 < total < s1:
-            return f"between published points HScore {s0} ({l0}) and {s1} ({l1})"
-    raise AssertionError("unreachable: the published points are sorted")
+    for kind, low, high, text in hscore_probability_rules():
+        if _rule_holds(kind, low, high, total):
+            return text
+    raise AssertionError("unreachable: the rules cover every number")
+
+
+@dataclass(frozen=True)
+class HScoreRange:
+    """The HScore when some inputs were not measured: the lowest and highest possible totals."""
+
+    low: int
+    high: int
+    measured_points: dict[str, int]
+    not_measured: tuple[str, ...]
+
+
+def hscore_range(**inputs) -> HScoreRange:
+    """Like `hscore`, but any input may be None ("not measured"): the total then lies between
+    the points of the measured variables (every missing one scoring its fewest points) and
+    that plus the most points each missing variable can add. The HScore itself was published
+    for complete data; this range only says how far a missing result could move it."""
+    expected = {parameter for parameter, _ in HSCORE_VARIABLES.values()}
+    if set(inputs) != expected:
+        missing, extra = sorted(expected - set(inputs)), sorted(set(inputs) - expected)
+        raise ScoreInputError(f"hscore_range: missing inputs {missing}, unknown inputs {extra}")
+    table = hscore_points_table()
+    measured, missing, low, high = {}, [], 0, 0
+    placeholders = {"known_immunosuppression": False, "temperature_c": 37.0, "organomegaly": "none",
+                    "cytopenia_lineages": 1, "ferritin_ng_per_ml": 0.0, "triglycerides_mmol_per_l": 0.0,
+                    "fibrinogen_g_per_l": 5.0, "ast_iu_per_l": 0.0, "marrow_haemophagocytosis": False}
+    complete = {name: (placeholders[name] if value is None else value) for name, value in inputs.items()}
+    points = hscore(**complete).points
+    for variable, (parameter, _) in HSCORE_VARIABLES.items():
+        rows = table[table["variable"] == variable]
+        if inputs[parameter] is None:
+            missing.append(parameter)
+            low += int(rows["points"].min()) if variable != "number_of_cytopenias" else 0
+            high += int(rows["points"].max())
+        else:
+            measured[variable] = points[variable]
+            low += points[variable]
+            high += points[variable]
+    return HScoreRange(low, high, measured, tuple(missing))
 
 
 # ---------------------------------------------------------------------------- MAS 2016
+
+# The words of every MAS verdict (shared with the in-page calculator).
+MAS2016_TEXT = {
+    "not_applicable": ("not applicable: the criteria classify MAS only in a febrile patient "
+                       "with known or suspected systemic JIA"),
+    "low_ferritin": "not classified as MAS: ferritin is not above the threshold",
+    "classified": "classified as MAS (ferritin plus {met} of 4 items; {needed} needed)",
+    "not_classified": "not classified as MAS ({met} of 4 items; {needed} needed)",
+    "open": "not decided: {met} of 4 items met; ferritin or {unknown} items not measured",
+}
+
 
 @lru_cache(maxsize=None)
 def _mas2016_rows() -> dict:
@@ -448,29 +574,42 @@ def mas2016(
     met = sum(v is True for v in items.values())
     unknown = sum(v is None for v in items.values())
     if not applies:
-        fulfilled = False
-        verdict = ("not applicable: the criteria classify MAS only in a febrile patient "
-                   "with known or suspected systemic JIA")
+        fulfilled, key = False, "not_applicable"
     elif ferritin is False:
-        fulfilled, verdict = False, "not classified as MAS: ferritin is not above the threshold"
+        fulfilled, key = False, "low_ferritin"
     elif ferritin and _COMPARE[rule](met, needed):
-        fulfilled, verdict = True, f"classified as MAS (ferritin plus {met} of 4 items; {needed} needed)"
+        fulfilled, key = True, "classified"
     elif not _COMPARE[rule](met + unknown, needed):
-        fulfilled, verdict = False, f"not classified as MAS ({met} of 4 items; {needed} needed)"
+        fulfilled, key = False, "not_classified"
     else:
-        fulfilled = None
-        verdict = f"not decided: {met} of 4 items met; ferritin or {unknown} items not measured"
+        fulfilled, key = None, "open"
+    verdict = MAS2016_TEXT[key].format(met=met, needed=needed, unknown=unknown)
     return CriteriaResult(criteria, labels, met, needed, unknown + (ferritin is None), fulfilled, verdict)
 
 
 # ---------------------------------------------------------------------------- ASTCT CRS grade
 
 @lru_cache(maxsize=None)
-def _astct_grades() -> pd.DataFrame:
+def _astct_table() -> pd.DataFrame:
     frame = load_dataset("astct-crs-grades")
     grades = frame[frame["grade"].str.fullmatch(r"\d")].copy()
     grades["grade"] = grades["grade"].astype(int)
     return grades
+
+
+def _astct_grades() -> pd.DataFrame:
+    """Grades set by hypotension and hypoxia (the rows with category codes)."""
+    table = _astct_table()
+    return table[table["hypotension_code"].notna()]
+
+
+def astct_death_grade() -> int:
+    """The grade for death due to CRS (the grade row without categories)."""
+    table = _astct_table()
+    rows = table[table["hypotension_code"].isna()]
+    if len(rows) != 1:
+        raise ScoreDataError(f"astct-crs-grades: expected one grade for death due to CRS, got {len(rows)}")
+    return int(rows["grade"].iloc[0])
 
 
 def astct_categories(kind: str) -> list[str]:
@@ -489,6 +628,23 @@ def astct_fever_threshold_c() -> float:
     return float(found.pop().group(1))
 
 
+# The words of every ASTCT verdict (shared with the in-page calculator).
+ASTCT_TEXT = {
+    "death": "grade {grade}: death due to CRS, no other cause the principal factor",
+    "fever": ("grade {grade}: fever, and the more severe of hypotension (grade {by_hypotension}) "
+              "and hypoxia (grade {by_hypoxia})"),
+    "treated": ("grade {grade}: fever no longer required after antipyretic or anticytokine "
+                "therapy; the more severe of hypotension (grade {by_hypotension}) and hypoxia "
+                "(grade {by_hypoxia})"),
+    "no_fever": ("not graded as CRS: fever not attributable to another cause is required "
+                 "(unless antipyretic or anticytokine therapy has been given)"),
+    "treated_none": ("not graded: after antipyretic or anticytokine therapy the grade rests on "
+                     "hypotension and hypoxia, and neither is present"),
+    "other_cause": ("hypotension or hypoxia attributable to another cause does not count "
+                    "towards the grade"),
+}
+
+
 @dataclass(frozen=True)
 class CRSGrade:
     grade: int | None
@@ -503,39 +659,80 @@ def astct_crs_grade(
     fever_explained_by_other_cause: bool,
     antipyretic_or_anticytokine_given: bool,
     hypotension: str,
+    hypotension_explained_by_other_cause: bool,
     hypoxia: str,
+    hypoxia_explained_by_other_cause: bool,
+    death_due_to_crs: bool,
 ) -> CRSGrade:
-    """The ASTCT consensus grade (1-4) of cytokine release syndrome.
+    """The ASTCT consensus grade (1-5) of cytokine release syndrome.
 
     Fever (temperature at or above the table's threshold) not explained by another cause is
     required, except after antipyretic or anticytokine therapy, when hypotension and hypoxia
-    alone drive the grade. The grade is the more severe of the hypotension grade and the
-    hypoxia grade. `hypotension` and `hypoxia` take the codes of `astct_categories`.
-    Grade 5 is not included (not confirmed for ASTCT in the sources opened).
+    alone drive the grade. Hypotension and hypoxia count only when not attributable to any
+    other cause. The grade is the more severe of the hypotension grade and the hypoxia grade;
+    death due to CRS (no other cause the principal factor) is grade 5. `hypotension` and
+    `hypoxia` take the codes of `astct_categories`.
     """
     grades = _astct_grades()
     hypotension = _choice("hypotension", hypotension, astct_categories("hypotension"))
     hypoxia = _choice("hypoxia", hypoxia, astct_categories("hypoxia"))
     treated = _flag("antipyretic_or_anticytokine_given", antipyretic_or_anticytokine_given)
     other_cause = _flag("fever_explained_by_other_cause", fever_explained_by_other_cause)
-    temperature = _number("temperature_c", temperature_c, allow_none=treated)
-    by_hypotension = int(grades.loc[grades["hypotension_code"] == hypotension, "grade"].iloc[0])
-    by_hypoxia = int(grades.loc[grades["hypoxia_code"] == hypoxia, "grade"].iloc[0])
+    hypotension_other = _flag("hypotension_explained_by_other_cause", hypotension_explained_by_other_cause)
+    hypoxia_other = _flag("hypoxia_explained_by_other_cause", hypoxia_explained_by_other_cause)
+    died = _flag("death_due_to_crs", death_due_to_crs)
+    temperature = _number("temperature_c", temperature_c, allow_none=treated or died)
+    lowest = int(grades["grade"].min())
+    by_hypotension = lowest if hypotension_other else int(
+        grades.loc[grades["hypotension_code"] == hypotension, "grade"].iloc[0])
+    by_hypoxia = lowest if hypoxia_other else int(grades.loc[grades["hypoxia_code"] == hypoxia, "grade"].iloc[0])
     worst = max(by_hypotension, by_hypoxia)
     fever = temperature is not None and temperature >= astct_fever_threshold_c() and not other_cause
+    discounted = (hypotension_other and hypotension != "none") or (hypoxia_other and hypoxia != "none")
+    suffix = f"; {ASTCT_TEXT['other_cause']}" if discounted else ""
+    values = dict(by_hypotension=by_hypotension, by_hypoxia=by_hypoxia)
+    if died:
+        grade = astct_death_grade()
+        return CRSGrade(grade, by_hypotension, by_hypoxia, ASTCT_TEXT["death"].format(grade=grade))
     if fever:
-        return CRSGrade(worst, by_hypotension, by_hypoxia,
-                        f"grade {worst}: fever, and the more severe of hypotension (grade "
-                        f"{by_hypotension}) and hypoxia (grade {by_hypoxia})")
-    if not treated:
-        return CRSGrade(None, by_hypotension, by_hypoxia,
-                        "not graded as CRS: fever not attributable to another cause is required "
-                        "(unless antipyretic or anticytokine therapy has been given)")
-    if worst == 1:
-        return CRSGrade(None, by_hypotension, by_hypoxia,
-                        "not graded: after antipyretic or anticytokine therapy the grade rests on "
-                        "hypotension and hypoxia, and neither is present")
-    return CRSGrade(worst, by_hypotension, by_hypoxia,
-                    f"grade {worst}: fever no longer required after antipyretic or anticytokine "
-                    f"therapy; the more severe of hypotension (grade {by_hypotension}) and "
-                    f"hypoxia (grade {by_hypoxia})")
+        key, grade = "fever", worst
+    elif not treated:
+        key, grade = "no_fever", None
+    elif worst == lowest:
+        key, grade = "treated_none", None
+    else:
+        key, grade = "treated", worst
+    return CRSGrade(grade, by_hypotension, by_hypoxia, ASTCT_TEXT[key].format(grade=grade, **values) + suffix)
+
+
+# ---------------------------------------------------------------------------- predictive values
+
+@dataclass(frozen=True)
+class PredictiveValues:
+    """Expected counts in `n` patients and the predictive values (as fractions)."""
+
+    n: int
+    with_disease: float
+    true_positive: float
+    false_positive: float
+    false_negative: float
+    true_negative: float
+    positive_predictive_value: float
+    negative_predictive_value: float
+
+
+def predictive_values(*, sensitivity: float, specificity: float, prevalence: float, n: int = 1000) -> PredictiveValues:
+    """Bayes' rule in counts: of `n` patients, how many test positive with and without the
+    disease, and what a positive or negative result means at this prevalence."""
+    for name, value in (("sensitivity", sensitivity), ("specificity", specificity), ("prevalence", prevalence)):
+        if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= 1:
+            raise ScoreInputError(f"{name}: expected a fraction between 0 and 1, got {value!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ScoreInputError(f"n: expected a positive whole number, got {n!r}")
+    sick = n * prevalence
+    well = n - sick
+    tp, fn = sick * sensitivity, sick * (1 - sensitivity)
+    tn, fp = well * specificity, well * (1 - specificity)
+    ppv = tp / (tp + fp) if tp + fp else float("nan")
+    npv = tn / (tn + fn) if tn + fn else float("nan")
+    return PredictiveValues(n, sick, tp, fp, fn, tn, ppv, npv)

@@ -1,30 +1,30 @@
-"""The in-browser HScore calculator computes what `stormbook.scores.hscore` computes.
+"""The in-browser HScore calculator computes what its Python twin computes.
 
 Each grid point sets the controls' starting values in the spec, which is rendered by real
-Vega (vl-convert, headless); the total and probability text drawn in the SVG are compared
-with the Python function.
+Vega (vl-convert, headless); the three summary lines drawn in the SVG (total or range,
+cut-off, published probability) are compared with `calculators.hscore_entries`, which
+itself rests on `stormbook.scores.hscore`. The grid crosses every band limit in both unit
+systems, and includes inputs not measured.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 
-import altair as alt
 import pytest
-import vl_convert
 
-from stormbook import scores
-from stormbook.hscore_calculator import hscore_calculator_chart, points_expression
+from stormbook import calculators, scores
+from stormbook.calculators import hscore_calculator_chart, hscore_entries, points_expression
+from stormbook.scores import ScoreInputError
+from vega_render import drawn_text
 
-VL_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
-
-# Values at and beside every band limit, combined so that every limit is crossed.
+# Values at and beside every band limit. Conventional: triglycerides 1.5 and 4 mmol/L are
+# 132.86 and 354.3 mg/dL with the sourced factor (132.8 -> 1.4993, 132.9 -> 1.5004,
+# 354.2 -> 3.9989, 354.3 -> 4.00005 mmol/L); fibrinogen 2.5 g/L = 250 mg/dL.
 TEMPERATURES = [38.3, 38.4, 39.4, 39.5]
 FERRITINS = [1950, 2000, 6000, 6050]
-TRIGLYCERIDES = [1.4, 1.5, 4.0, 4.1]
-FIBRINOGENS = [2.5, 2.6]
+TRIGLYCERIDES = {"SI": [1.4, 1.5, 4.0, 4.1], "conventional": [132.8, 132.9, 354.2, 354.3]}
+FIBRINOGENS = {"SI": [2.5, 2.6], "conventional": [250, 251]}
 ASTS = [29, 30]
 CATEGORIES = [
     dict(known_immunosuppression=False, organomegaly="none", cytopenia_lineages=0, marrow_haemophagocytosis=False),
@@ -35,49 +35,106 @@ CATEGORIES = [
 
 
 def grid():
-    numeric = list(zip(TEMPERATURES, FERRITINS, TRIGLYCERIDES, itertools.cycle(FIBRINOGENS), itertools.cycle(ASTS)))
     points = []
-    for i, (t, f, tg, fib, ast) in enumerate(numeric):
-        for j, cats in enumerate(CATEGORIES):
-            points.append(dict(temperature_c=t, ferritin_ng_per_ml=f, triglycerides_mmol_per_l=tg,
-                               fibrinogen_g_per_l=FIBRINOGENS[(i + j) % 2], ast_iu_per_l=ASTS[(i + j + 1) % 2],
-                               **cats))
+    for system in ("SI", "conventional"):
+        numeric = zip(TEMPERATURES, FERRITINS, TRIGLYCERIDES[system])
+        for i, (t, f, tg) in enumerate(numeric):
+            for j, cats in enumerate(CATEGORIES):
+                points.append(dict(units=system, temperature_c=t, ferritin=f, triglycerides=tg,
+                                   fibrinogen=FIBRINOGENS[system][(i + j) % 2], ast_iu_per_l=ASTS[(i + j + 1) % 2],
+                                   **cats))
     return points
 
 
-def drawn_text(inputs) -> list[str]:
-    """The text of every <text> element Vega drew; lines of a multi-line text joined by a space."""
-    svg = vl_convert.vegalite_to_svg(hscore_calculator_chart(inputs).to_dict(), vl_version=VL_VERSION)
-    texts = []
-    for body in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S):
-        lines = re.findall(r"<tspan\b[^>]*>(.*?)</tspan>", body, flags=re.S) or [body]
-        texts.append(" ".join(html.unescape(line) for line in lines))
-    return texts
+def missing_grid():
+    base = dict(units="SI", known_immunosuppression=False, temperature_c=39.0, organomegaly="none",
+                cytopenia_lineages=2, ferritin=3000, triglycerides=2.0, fibrinogen=2.0, ast_iu_per_l=45,
+                marrow_haemophagocytosis=False)
+    cases = []
+    for names in (("temperature_c",), ("ferritin", "marrow_haemophagocytosis"), ("organomegaly", "cytopenia_lineages"),
+                  ("triglycerides", "fibrinogen", "known_immunosuppression", "ast_iu_per_l")):
+        cases.append({**base, **{n: None for n in names}})
+    cases.append({**base, "units": "conventional", "triglycerides": None, "fibrinogen": 200})
+    return cases
 
 
-@pytest.mark.parametrize("inputs", grid(), ids=lambda d: f"T{d['temperature_c']}-F{d['ferritin_ng_per_ml']}-c{d['cytopenia_lineages']}")
-def test_browser_total_and_probability_agree_with_python(inputs):
-    expected = scores.hscore(**inputs)
-    texts = drawn_text(inputs)
-    totals = [t for t in texts if t.startswith("HScore total: ")]
-    assert totals == [f"HScore total: {expected.total} of {scores.hscore_maximum()}"]
-    assert expected.probability in texts
-    verdict = "At or above" if expected.at_or_above_cutoff else "Below"
-    assert f"{verdict} the cut-off (169)" in texts
+def _id(d):
+    return "-".join(f"{k[:3]}{v}" for k, v in d.items() if v is not None)[:80]
 
 
-def test_grid_crosses_every_band_limit():
-    totals = {scores.hscore(**inputs).total for inputs in grid()}
-    assert len(totals) > 10
+@pytest.mark.parametrize("inputs", grid() + missing_grid(), ids=_id)
+def test_browser_summary_agrees_with_python(inputs):
+    expected = hscore_entries(**inputs)
+    texts = drawn_text(hscore_calculator_chart(inputs))
+    assert list(expected.lines) == texts[:3]
+
+
+def test_grid_crosses_every_band_limit_in_both_unit_systems():
+    for system in ("SI", "conventional"):
+        totals = {hscore_entries(**inputs).total for inputs in grid() if inputs["units"] == system}
+        assert len(totals) > 10
+    # the conventional values fall on the same side of each limit as the SI ones
+    si = [hscore_entries(**i).total for i in grid() if i["units"] == "SI"]
+    conv = [hscore_entries(**i).total for i in grid() if i["units"] == "conventional"]
+    assert si == conv
+
+
+def test_not_measured_gives_a_range_not_a_normal_value():
+    page = hscore_entries(units="SI", known_immunosuppression=False, temperature_c=None, organomegaly="none",
+                          cytopenia_lineages=2, ferritin=3000, triglycerides=None, fibrinogen=2.0,
+                          ast_iu_per_l=40, marrow_haemophagocytosis=None)
+    # measured 24 + 35 + 30 + 19 = 108; missing temperature (<=49), triglycerides (<=64), marrow (<=35)
+    assert page.lines == ("HScore between 108 and 256 of 337", "3 of 9 not measured: the score needs all nine",
+                          "Could fall on either side of the cut-off (169)")
+    assert page.total is None
+
+
+@pytest.mark.parametrize("total_inputs, probability", [
+    (dict(temperature_c=38.4, organomegaly="hepatomegaly or splenomegaly", cytopenia_lineages=2,
+          marrow_haemophagocytosis=False), "published band: HScore \u226490 = <1%"),      # 33+23+24 = 80
+    (dict(temperature_c=39.5, organomegaly="hepatomegaly and splenomegaly", cytopenia_lineages=3,
+          marrow_haemophagocytosis=True, known_immunosuppression=True, ast_iu_per_l=30, triglycerides=5.0),
+     "published band: HScore \u2265250 = >99%"),  # 49+38+34+35+18+19+50+64 = 307
+])
+def test_open_probability_bands_on_the_page(total_inputs, probability):
+    inputs = dict(units="SI", known_immunosuppression=False, temperature_c=37.0, organomegaly="none",
+                  cytopenia_lineages=1, ferritin=7000 if "ast_iu_per_l" in total_inputs else 500,
+                  triglycerides=1.0, fibrinogen=3.0, ast_iu_per_l=20, marrow_haemophagocytosis=False)
+    inputs.update(total_inputs)
+    page = hscore_entries(**inputs)
+    assert page.lines[2] == probability
+    assert " ".join(drawn_text(hscore_calculator_chart(inputs))[2:3]) == probability
 
 
 def test_expressions_are_generated_from_the_points_table():
     assert points_expression("temperature") == (
-        "(hs_temperature_c < 38.4) ? 0 : (hs_temperature_c >= 38.4 && hs_temperature_c <= 39.4) ? 33"
-        " : (hs_temperature_c > 39.4) ? 49 : NaN")
+        "(!isValid(toNumber(hs_temperature_c))) ? NaN : (toNumber(hs_temperature_c) < 38.4) ? 0"
+        " : (toNumber(hs_temperature_c) >= 38.4 && toNumber(hs_temperature_c) <= 39.4) ? 33"
+        " : (toNumber(hs_temperature_c) > 39.4) ? 49 : NaN")
     assert '(hs_organomegaly == "hepatomegaly and splenomegaly") ? 38' in points_expression("organomegaly")
+    assert "0.01129" in points_expression("triglycerides")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"units": "conventional", "fibrinogen": 2.5e4}, r"fibrinogen \(mg/dL\): 25000\.0 is outside"),
+    ({"triglycerides": 265}, r"triglycerides \(mmol/L\): 265 is outside"),     # mg/dL typed as SI
+    ({"temperature_c": 102.0}, r"temperature_c: 102\.0 is outside"),            # Fahrenheit
+])
+def test_bad_input_is_named_with_its_unit_and_the_page_says_check(changes, message):
+    inputs = {**calculators.HSCORE_DEFAULTS, **changes}
+    with pytest.raises(ScoreInputError, match=message):
+        hscore_entries(**inputs)
+    assert drawn_text(hscore_calculator_chart(inputs))[0] == calculators.CHECK_TEXT
 
 
 def test_unknown_initial_input_is_refused():
-    with pytest.raises(ValueError, match="ferritin"):
-        hscore_calculator_chart({"ferritin": 100})
+    with pytest.raises(ValueError, match="ferritin_ng_per_ml"):
+        hscore_calculator_chart({"ferritin_ng_per_ml": 100})
+
+
+def test_probability_words_exist_once():
+    # the page's probability texts are the Python ones, broken over two lines
+    rules = [text for *_, text in scores.hscore_probability_rules()]
+    expression = calculators._probability_expression()
+    for text in rules:
+        assert calculators._js(calculators._two_lines(text)) in expression

@@ -20,7 +20,8 @@ def hlh_inputs(**changes):
         molecular_diagnosis=False, fever=False, splenomegaly=False, age_under_4_weeks=False,
         haemoglobin_g_per_l=130, platelets_10e9_per_l=250, neutrophils_10e9_per_l=4.0,
         triglycerides_mmol_per_l=1.0, fibrinogen_g_per_l=3.0, haemophagocytosis=False,
-        nk_activity_low_or_absent=False, ferritin_ug_per_l=100, scd25_u_per_ml=500,
+        evidence_of_malignancy=False, nk_activity_low_or_absent=False, ferritin_ug_per_l=100,
+        scd25_u_per_ml=500,
     )
     inputs.update(changes)
     return inputs
@@ -56,12 +57,57 @@ def test_hlh2004_five_of_eight_is_the_rule():
     assert (result.met, result.fulfilled) == (4, False)
     five = scores.hlh2004(**{**four, "haemophagocytosis": True})
     assert (five.met, five.fulfilled) == (5, True)
-    assert "route B" in five.verdict
+    assert five.verdict.startswith("route B met: 5 of 8 criteria (5 needed)")
 
 
-def test_hlh2004_route_a_alone_is_enough():
+def test_hlh2004_route_a_is_a_predisposition_not_active_disease():
+    # "The finding of a genetic defect does not mean that a patient has acute hyperinflammatory
+    # HLH, only that they have a predisposition" (PMC8212354, Table 2 footnote).
     result = scores.hlh2004(**hlh_inputs(molecular_diagnosis=True))
-    assert result.met == 0 and result.fulfilled is True and "route A" in result.verdict
+    assert (result.met, result.route_a, result.fulfilled) == (0, True, False)
+    assert result.verdict == (
+        "route B not met: 0 of 8 criteria (5 needed); route A: a molecular diagnosis consistent "
+        "with HLH shows a predisposition to HLH, not by itself active disease")
+    assert "fulfilled" not in result.verdict
+
+
+@pytest.mark.parametrize("haemophagocytosis, malignancy, b5", [
+    (True, False, True),
+    (True, True, False),     # the clause "No evidence of malignancy" is printed with the item
+    (True, None, None),      # malignancy not yet excluded: undecided
+    (False, None, False),
+    (None, True, False),
+    (None, False, None),
+])
+def test_hlh2004_haemophagocytosis_counts_only_without_malignancy(haemophagocytosis, malignancy, b5):
+    result = scores.hlh2004(**hlh_inputs(haemophagocytosis=haemophagocytosis, evidence_of_malignancy=malignancy))
+    assert result.criteria["B5"] is b5
+
+
+def test_hlh2004_malignancy_can_turn_five_criteria_into_four():
+    five = hlh_inputs(fever=True, splenomegaly=True, ferritin_ug_per_l=600, scd25_u_per_ml=3000,
+                      haemophagocytosis=True)
+    assert scores.hlh2004(**five).fulfilled is True
+    result = scores.hlh2004(**{**five, "evidence_of_malignancy": True})
+    assert (result.met, result.fulfilled) == (4, False)
+    assert result.verdict.endswith(
+        "evidence of malignancy: the criteria ask for none, so haemophagocytosis is not counted")
+
+
+@pytest.mark.parametrize("changes, met", [
+    # HLH-2004 prints both units: ">=3.0 mmol/L (ie, >=265 mg/dL)"; fibrinogen <=1.5 g/L (150 mg/dL)
+    ({"triglycerides_mmol_per_l": None, "triglycerides_mg_per_dl": 265}, True),
+    ({"triglycerides_mmol_per_l": None, "triglycerides_mg_per_dl": 264.9}, False),
+    ({"fibrinogen_g_per_l": None, "fibrinogen_mg_per_dl": 150}, True),
+    ({"fibrinogen_g_per_l": None, "fibrinogen_mg_per_dl": 150.1}, False),
+])
+def test_hlh2004_conventional_units_use_the_printed_conventional_thresholds(changes, met):
+    assert scores.hlh2004(**hlh_inputs(**changes)).criteria["B4"] is met
+
+
+def test_hlh2004_refuses_one_value_in_two_units():
+    with pytest.raises(ScoreInputError, match="triglycerides_mmol_per_l and triglycerides_mg_per_dl"):
+        scores.hlh2004(**hlh_inputs(triglycerides_mg_per_dl=100))
 
 
 def test_hlh2004_worked_example_by_hand():
@@ -72,7 +118,7 @@ def test_hlh2004_worked_example_by_hand():
         fever=True, splenomegaly=True, haemoglobin_g_per_l=85, platelets_10e9_per_l=60,
         neutrophils_10e9_per_l=2.0, triglycerides_mmol_per_l=2.0, fibrinogen_g_per_l=1.2,
         haemophagocytosis=None, nk_activity_low_or_absent=None, ferritin_ug_per_l=8000,
-        scd25_u_per_ml=None, molecular_diagnosis=None))
+        scd25_u_per_ml=None, molecular_diagnosis=None, evidence_of_malignancy=None))
     assert result.criteria == {"B1": True, "B2": True, "B3": True, "B4": True, "B5": None,
                                "B6": None, "B7": True, "B8": None}
     assert (result.met, result.not_assessed, result.fulfilled) == (5, 3, True)
@@ -82,7 +128,7 @@ def test_hlh2004_missing_tests_leave_the_verdict_open():
     result = scores.hlh2004(**hlh_inputs(fever=True, splenomegaly=True, ferritin_ug_per_l=900,
                                          nk_activity_low_or_absent=None, scd25_u_per_ml=None))
     assert (result.met, result.not_assessed, result.fulfilled) == (3, 2, None)
-    assert "not decided" in result.verdict
+    assert result.verdict.startswith("route B not decided: 3 of 8 criteria met, 2 not assessed")
 
 
 def test_hlh2004_one_low_lineage_and_one_unmeasured_is_undecided():
@@ -190,10 +236,15 @@ def test_hscore_cutoff_is_the_published_169():
 @pytest.mark.parametrize("total, expected", [
     (170, "published point: HScore 170 = 54%"),
     (200, "published point: HScore 200 = 88%"),
-    (250, "published point: HScore 250 = >99%"),
-    (90, "published point: HScore 90 = <1%"),
-    (89, "below the lowest published point (HScore 90 = <1%)"),
-    (251, "above the highest published point (HScore 250 = >99%)"),
+    # the ends of the printed table are open bands, not points
+    (250, "published band: HScore \u2265250 = >99%"),
+    (251, "published band: HScore \u2265250 = >99%"),
+    (337, "published band: HScore \u2265250 = >99%"),
+    (90, "published band: HScore \u226490 = <1%"),
+    (89, "published band: HScore \u226490 = <1%"),
+    (0, "published band: HScore \u226490 = <1%"),
+    (91, "between published points HScore 90 (<1%) and 100 (1%)"),
+    (249, "between published points HScore 240 (99%) and 250 (>99%)"),
     (169, "between published points HScore 160 (40%) and 170 (54%)"),
     (171, "between published points HScore 170 (54%) and 180 (70%)"),
 ])
@@ -201,8 +252,21 @@ def test_hscore_probability_uses_only_published_points(total, expected):
     assert scores.hscore_published_probability(total) == expected
 
 
+def test_hscore_range_when_inputs_are_not_measured():
+    # Measured: 2 lineages (24), ferritin 3000 (35), fibrinogen 2.0 (30), AST 40 (19) = 108.
+    # Not measured: temperature (0-49), triglycerides (0-64), marrow (0-35): up to 108 + 148.
+    result = scores.hscore_range(**hs_inputs(
+        temperature_c=None, cytopenia_lineages=2, ferritin_ng_per_ml=3000, triglycerides_mmol_per_l=None,
+        fibrinogen_g_per_l=2.0, ast_iu_per_l=40, marrow_haemophagocytosis=None))
+    assert (result.low, result.high) == (108, 108 + 49 + 64 + 35)
+    assert result.not_measured == ("temperature_c", "triglycerides_mmol_per_l", "marrow_haemophagocytosis")
+    complete = scores.hscore_range(**hs_inputs(ferritin_ng_per_ml=2000))
+    assert (complete.low, complete.high) == (35, 35)
+
+
 def test_hscore_probability_table_has_the_17_published_pairs():
     table = scores.hscore_probability_table()
+    assert list(table["comparator"]) == ["<="] + ["=="] * 15 + [">="]
     assert list(table["hscore"]) == list(range(90, 260, 10))
     assert list(table["probability_percent"]) == [
         "<1", "1", "3", "5", "9", "16", "25", "40", "54", "70", "80", "88", "93", "96", "98", "99", ">99"]
@@ -276,7 +340,9 @@ def test_mas2016_refuses_si_units_in_mg_parameters():
 
 def crs(**changes):
     inputs = dict(temperature_c=38.5, fever_explained_by_other_cause=False,
-                  antipyretic_or_anticytokine_given=False, hypotension="none", hypoxia="none")
+                  antipyretic_or_anticytokine_given=False, hypotension="none",
+                  hypotension_explained_by_other_cause=False, hypoxia="none",
+                  hypoxia_explained_by_other_cause=False, death_due_to_crs=False)
     inputs.update(changes)
     return scores.astct_crs_grade(**inputs)
 
@@ -314,8 +380,31 @@ def test_astct_after_anticytokine_therapy_fever_is_not_required():
     assert crs(temperature_c=None, antipyretic_or_anticytokine_given=True).grade is None
 
 
+def test_astct_grade_5_is_death_due_to_crs():
+    result = crs(death_due_to_crs=True, hypotension="multiple_vasopressors")
+    assert result.grade == 5
+    assert result.explanation == "grade 5: death due to CRS, no other cause the principal factor"
+    assert crs(death_due_to_crs=True, temperature_c=None).grade == 5
+
+
+@pytest.mark.parametrize("changes, grade", [
+    ({"hypotension": "one_vasopressor", "hypotension_explained_by_other_cause": True}, 1),
+    ({"hypoxia": "positive_pressure", "hypoxia_explained_by_other_cause": True}, 1),
+    ({"hypotension": "one_vasopressor", "hypoxia": "low_flow", "hypotension_explained_by_other_cause": True}, 2),
+    ({"hypotension": "one_vasopressor", "hypoxia": "low_flow", "hypoxia_explained_by_other_cause": True}, 3),
+    ({"temperature_c": 37.0, "antipyretic_or_anticytokine_given": True, "hypoxia": "high_flow",
+      "hypoxia_explained_by_other_cause": True}, None),
+])
+def test_astct_hypotension_or_hypoxia_from_another_cause_does_not_count(changes, grade):
+    result = crs(**changes)
+    assert result.grade == grade
+    assert result.explanation.endswith("hypotension or hypoxia attributable to another cause does not count towards the grade")
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"hypotension": "two vasopressors"}, "hypotension.*unknown category"),
+    ({"death_due_to_crs": None}, "death_due_to_crs.*True or False"),
+    ({"hypoxia_explained_by_other_cause": "no"}, "hypoxia_explained_by_other_cause.*True or False"),
     ({"hypoxia": "nasal cannula"}, "hypoxia.*unknown category"),
     ({"temperature_c": 101.0}, "temperature_c.*plausible"),
     ({"temperature_c": None}, "temperature_c.*required"),
@@ -331,3 +420,26 @@ def test_astct_categories_come_from_the_data_in_order():
         "none", "no_vasopressor", "one_vasopressor", "multiple_vasopressors"]
     assert scores.astct_categories("hypoxia") == ["none", "low_flow", "high_flow", "positive_pressure"]
     assert scores.astct_fever_threshold_c() == 38.0
+
+
+# ----------------------------------------------------------------------------- predictive values
+
+def test_predictive_values_worked_by_hand():
+    # 1000 patients, prevalence 1.5%: 15 with the disease; sensitivity 93% -> 13.95 true positives;
+    # 985 without, specificity 86% -> 137.9 false positives; PPV = 13.95 / 151.85 = 0.0919
+    result = scores.predictive_values(sensitivity=0.93, specificity=0.86, prevalence=0.015)
+    assert result.true_positive == pytest.approx(13.95)
+    assert result.false_positive == pytest.approx(137.9)
+    assert result.positive_predictive_value == pytest.approx(13.95 / 151.85)
+    assert result.negative_predictive_value == pytest.approx(847.1 / (847.1 + 1.05))
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"sensitivity": 93}, "sensitivity: expected a fraction"),
+    ({"prevalence": -0.1}, "prevalence: expected a fraction"),
+    ({"n": 0}, "n: expected a positive whole number"),
+])
+def test_predictive_values_refuse_percentages_and_bad_counts(changes, message):
+    inputs = {**dict(sensitivity=0.93, specificity=0.86, prevalence=0.015), **changes}
+    with pytest.raises(ScoreInputError, match=message):
+        scores.predictive_values(**inputs)
