@@ -574,8 +574,14 @@ def _astct_option_labels(kind: str) -> list[str]:
     """Menu labels short enough for a phone: the book's category names and their grade (the
     printed wording is in the table under the calculator)."""
     grades = scores._astct_grades().sort_values("grade")
-    return [code.replace("_", " ") + (f" (grade {g})" if code != "none" else "")
-            for g, code in zip(grades["grade"], grades[f"{kind}_code"])]
+    special = {"none": f"no {kind}",
+               "no_vasopressor": "hypotension not requiring vasopressors"}
+
+    def label(grade, code):
+        text = special.get(code, code.replace("_", " "))
+        return text if code == "none" else f"{text} (grade {grade})"
+
+    return [label(g, code) for g, code in zip(grades["grade"], grades[f"{kind}_code"])]
 
 
 def _astct_expressions() -> tuple[str, str]:
@@ -975,9 +981,11 @@ def threshold_comparison() -> pd.DataFrame:
         return f" (= {si:.3g} {_units.display_unit(analyte, 'SI')})"
 
     fever_c = scores.astct_fever_threshold_c()
+    all_hlh = load_dataset("hlh2004-criteria").set_index("criterion_id")
+    jordan_fever = float(all_hlh.loc["B1_jordan", "threshold"])
     not_used = "not used"
     table = [
-        ("Fever", f"{hlh['B1']['criterion']} (yes/no; no number confirmed)",
+        ("Fever", f"{hlh['B1']['criterion']} (printed without a number; ≥{jordan_fever:g} °C in the Jordan 2011 adaptation)",
          _hscore_bands("temperature", "°C"), f"{mas['entry']['measure']} (entry condition)",
          f"≥{fever_c:g} °C, not attributable to another cause"),
         ("Ferritin", rule(hlh["B7"]), _hscore_bands("ferritin", "ng/mL"),

@@ -45,14 +45,17 @@ class ScoreDataError(ValueError):
 PLAUSIBLE_RANGES: dict[str, tuple[float, float]] = {
     "temperature_c": (25.0, 45.0),
     "haemoglobin_g_per_l": (20.0, 250.0),
-    "platelets_10e9_per_l": (0.0, 2000.0),
+    "platelets_10e9_per_l": (1.0, 2000.0),
     "neutrophils_10e9_per_l": (0.0, 200.0),
-    "triglycerides_mmol_per_l": (0.0, 60.0),
-    "triglycerides_mg_per_dl": (0.0, 5300.0),
-    "fibrinogen_g_per_l": (0.0, 15.0),
-    "fibrinogen_mg_per_dl": (0.0, 1500.0),
-    "ferritin_ug_per_l": (0.0, 1_000_000.0),
-    "ferritin_ng_per_ml": (0.0, 1_000_000.0),
+    # Lower bounds above zero for the analytes entered in two unit systems, so that a value
+    # typed in the other unit (fibrinogen 3.6 in mg/dL, triglycerides 3.0 in mg/dL) is refused
+    # instead of being read as extreme hypofibrinogenaemia or normal triglycerides.
+    "triglycerides_mmol_per_l": (0.1, 60.0),
+    "triglycerides_mg_per_dl": (10.0, 5300.0),
+    "fibrinogen_g_per_l": (0.1, 15.0),
+    "fibrinogen_mg_per_dl": (10.0, 1500.0),
+    "ferritin_ug_per_l": (1.0, 1_000_000.0),
+    "ferritin_ng_per_ml": (1.0, 1_000_000.0),
     "scd25_u_per_ml": (0.0, 1_000_000.0),
     "ast_iu_per_l": (0.0, 50_000.0),
     "ast_u_per_l": (0.0, 50_000.0),
@@ -429,9 +432,14 @@ def hscore_probability_table() -> pd.DataFrame:
     open bands at the ends (HScore 90 or lower: '<1'; 250 or higher: '>99').
     """
     perf = _performance()
-    table = perf.loc[perf["hscore"].notna(), ["hscore", "hscore_comparator", "value"]].rename(
-        columns={"value": "probability_percent", "hscore_comparator": "comparator"})
-    table = table.sort_values("hscore").reset_index(drop=True)
+    table = perf.loc[perf["hscore"].notna(), ["hscore", "hscore_comparator", "value_comparator", "value"]]
+    bound = table["value_comparator"].fillna("")
+    # As printed: the bound's sign ('<', '>') before the number for the open bands.
+    table = pd.DataFrame({
+        "hscore": table["hscore"],
+        "comparator": table["hscore_comparator"],
+        "probability_percent": [f"{b}{float(v):g}" for b, v in zip(bound, table["value"])],
+    }).sort_values("hscore").reset_index(drop=True)
     expected = ["<="] + ["=="] * (len(table) - 2) + [">="]
     if list(table["comparator"]) != expected:
         raise ScoreDataError("hscore-performance: expected an open band at each end of the "
@@ -501,7 +509,8 @@ def hscore_range(**inputs) -> HScoreRange:
     table = hscore_points_table()
     measured, missing, low, high = {}, [], 0, 0
     placeholders = {"known_immunosuppression": False, "temperature_c": 37.0, "organomegaly": "none",
-                    "cytopenia_lineages": 1, "ferritin_ng_per_ml": 0.0, "triglycerides_mmol_per_l": 0.0,
+                    "cytopenia_lineages": 1, "ferritin_ng_per_ml": PLAUSIBLE_RANGES["ferritin_ng_per_ml"][0],
+                    "triglycerides_mmol_per_l": PLAUSIBLE_RANGES["triglycerides_mmol_per_l"][0],
                     "fibrinogen_g_per_l": 5.0, "ast_iu_per_l": 0.0, "marrow_haemophagocytosis": False}
     complete = {name: (placeholders[name] if value is None else value) for name, value in inputs.items()}
     points = hscore(**complete).points

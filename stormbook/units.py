@@ -30,6 +30,12 @@ SI_RANGE_KEY = {
     "neutrophils": "neutrophils_10e9_per_l",
     "triglycerides": "triglycerides_mmol_per_l",
 }
+# Analytes whose conventional-unit range is set on its own (not converted from SI).
+CONVENTIONAL_RANGE_KEY = {
+    "ferritin": "ferritin_ng_per_ml",
+    "fibrinogen": "fibrinogen_mg_per_dl",
+    "triglycerides": "triglycerides_mg_per_dl",
+}
 
 
 @lru_cache(maxsize=None)
@@ -69,9 +75,15 @@ def round6_expression(expression: str) -> str:
 
 
 def plausible_range(analyte: str, units: str) -> tuple[float, float]:
-    low, high = PLAUSIBLE_RANGES[SI_RANGE_KEY[analyte]]
+    """Physiological bounds of `analyte` in the unit system `units`: its own row of
+    `scores.PLAUSIBLE_RANGES` where one exists (fibrinogen and triglycerides in mg/dL, ferritin
+    in ng/mL), otherwise the SI bounds converted. The lower bounds are above zero where a value
+    typed in the other unit would otherwise pass (fibrinogen 3.6 in mg/dL)."""
     if system(units) == "SI":
-        return low, high
+        return PLAUSIBLE_RANGES[SI_RANGE_KEY[analyte]]
+    if analyte in CONVENTIONAL_RANGE_KEY:
+        return PLAUSIBLE_RANGES[CONVENTIONAL_RANGE_KEY[analyte]]
+    low, high = PLAUSIBLE_RANGES[SI_RANGE_KEY[analyte]]
     factor = conversions()[analyte]["factor"]
     return round6(low / factor), round6(high / factor)
 

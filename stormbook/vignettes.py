@@ -25,6 +25,10 @@ _COLUMNS = {"haemoglobin": ("haemoglobin_g_per_l", "haemoglobin"),
             "platelets": ("platelets_10e9_per_l", "platelets")}
 
 
+# Temperature (degC) at or above which a synthetic patient is flagged as febrile: a choice
+# of this module for the made-up patients, not a threshold of any instrument.
+FEVER_C = 38.0
+
 def hscore_cytopenic_lineages(frame: pd.DataFrame) -> dict[str, pd.Series]:
     """For each lineage of the HScore footnote, whether each patient's count is cytopenic."""
     out = {}
@@ -82,8 +86,8 @@ def synthetic_vignettes(n: int = 6, seed: int = SEED) -> pd.DataFrame:
     # Made up for these patients: a malignancy was looked for and not found (HLH-2004 counts
     # haemophagocytosis only with no evidence of malignancy).
     frame["evidence_of_malignancy"] = False
-    # HLH-2004 treats fever as a finding without a confirmed number. For these made-up
-    # patients the teaching code calls 38.0 degC or more a fever: a choice of this module,
-    # not a threshold of any instrument.
-    frame["fever"] = frame["temperature_c"] >= 38.0
+    # HLH-2004 as reproduced prints "fever" without a number. For these made-up patients
+    # the teaching code calls FEVER_C or more a fever: a choice of this module, not a
+    # threshold of any instrument.
+    frame["fever"] = frame["temperature_c"] >= FEVER_C
     return frame

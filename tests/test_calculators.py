@@ -109,6 +109,39 @@ def test_hlh2004_bad_input_named_with_its_unit_and_the_page_says_check(changes, 
         assert CHECK in texts
 
 
+# Physiological lower bounds per unit: a value typed in the other unit system is refused,
+# not read as extreme hypofibrinogenaemia or normal triglycerides.
+@pytest.mark.parametrize("changes, message", [
+    ({"units": "conventional", "fibrinogen": 3.0}, r"fibrinogen \(mg/dL\): 3\.0 is outside"),  # g/L in mg/dL
+    ({"units": "conventional", "fibrinogen": 9.99}, r"fibrinogen \(mg/dL\): 9\.99 is outside"),
+    ({"units": "SI", "fibrinogen": 0.09}, r"fibrinogen \(g/L\): 0\.09 is outside"),
+    ({"units": "conventional", "triglycerides": 3.0}, r"triglycerides \(mg/dL\): 3\.0 is outside"),
+    ({"units": "conventional", "triglycerides": 9.9}, r"triglycerides \(mg/dL\): 9\.9 is outside"),
+    ({"units": "SI", "triglycerides": 0.09}, r"triglycerides \(mmol/L\): 0\.09 is outside"),
+    ({"units": "SI", "ferritin": 0.5}, r"ferritin \(µg/L\): 0\.5 is outside"),
+    ({"units": "SI", "platelets": 0.5}, r"platelets \(×10⁹/L\): 0\.5 is outside"),
+    ({"units": "conventional", "haemoglobin": 1.9}, r"haemoglobin \(g/dL\): 1\.9 is outside"),
+])
+def test_hlh2004_wrong_unit_entries_below_the_lower_bound_are_refused(changes, message):
+    with pytest.raises(ScoreInputError, match=message):
+        calculators.hlh2004_entries(**hlh(**changes))
+    texts = drawn_text(calculators.hlh2004_calculator_chart(hlh(**changes)))
+    assert CHECK in texts
+
+
+@pytest.mark.parametrize("changes", [
+    {"units": "conventional", "fibrinogen": 10}, {"units": "SI", "fibrinogen": 0.1},
+    {"units": "conventional", "triglycerides": 10}, {"units": "SI", "triglycerides": 0.1},
+    {"units": "SI", "ferritin": 1}, {"units": "SI", "platelets": 1},
+    {"units": "conventional", "haemoglobin": 2},
+])
+def test_hlh2004_values_at_the_lower_bound_are_accepted(changes):
+    result = calculators.hlh2004_entries(**hlh(**changes))
+    texts = drawn_text(calculators.hlh2004_calculator_chart(hlh(**changes)))
+    assert CHECK not in texts
+    assert result.verdict in texts
+
+
 def test_hlh2004_conventional_triglycerides_use_the_printed_265():
     # 265 mg/dL x 0.01129 = 2.99 mmol/L would miss 3.0: the printed conventional threshold is used
     met = calculators.hlh2004_entries(**hlh(units="conventional", triglycerides=265))
@@ -169,12 +202,24 @@ def test_mas2016_si_fibrinogen_at_the_threshold_converts_exactly(value, met):
 
 @pytest.mark.parametrize("changes, message", [
     ({"units": "SI", "fibrinogen": 360}, r"fibrinogen \(g/L\): 360 is outside"),
+    ({"fibrinogen": 3.6}, r"fibrinogen \(mg/dL\): 3\.6 is outside"),        # g/L typed in mg/dL
+    ({"fibrinogen": 9.9}, r"fibrinogen \(mg/dL\): 9\.9 is outside"),
+    ({"triglycerides": 1.8}, r"triglycerides \(mg/dL\): 1\.8 is outside"),  # mmol/L typed in mg/dL
     ({"triglycerides": 6000}, r"triglycerides \(mg/dL\): 6000 is outside"),
     ({"units": "metric"}, r"units: expected one of"),
 ])
 def test_mas2016_bad_input_named_with_its_unit(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         calculators.mas2016_entries(**mas(**changes))
+    if changes.get("units") != "metric":
+        texts = drawn_text(calculators.mas2016_calculator_chart(mas(**changes)))
+        assert CHECK in texts
+
+
+def test_mas2016_fibrinogen_at_the_conventional_lower_bound_is_accepted():
+    result = calculators.mas2016_entries(**mas(fibrinogen=10, ferritin=1000))
+    assert result.criteria["fibrinogen"] is True
+    assert CHECK not in drawn_text(calculators.mas2016_calculator_chart(mas(fibrinogen=10, ferritin=1000)))
 
 
 # ----------------------------------------------------------------------------- ASTCT

@@ -116,7 +116,9 @@ def test_expressions_are_generated_from_the_points_table():
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"units": "conventional", "fibrinogen": 2.5e4}, r"fibrinogen \(mg/dL\): 25000\.0 is outside"),
+    ({"units": "conventional", "triglycerides": 88, "fibrinogen": 2.5e4}, r"fibrinogen \(mg/dL\): 25000\.0 is outside"),
+    ({"units": "conventional", "triglycerides": 88, "fibrinogen": 3.0}, r"fibrinogen \(mg/dL\): 3\.0 is outside"),  # g/L typed as mg/dL
+    ({"units": "conventional", "triglycerides": 1.5}, r"triglycerides \(mg/dL\): 1\.5 is outside"),  # mmol/L typed as mg/dL
     ({"triglycerides": 265}, r"triglycerides \(mmol/L\): 265 is outside"),     # mg/dL typed as SI
     ({"temperature_c": 102.0}, r"temperature_c: 102\.0 is outside"),            # Fahrenheit
 ])
