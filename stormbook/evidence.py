@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from stormbook.effect_sizes import EffectSizeError, risk_ratio
-from stormbook.pooling import check_poolable, no_diamond_reason, pool_rows
+from stormbook.pooling import no_diamond_reason, pool_rows
 
 RATIO_MEASURES = ("HR", "OR", "RR", "rate ratio")
 VIEW_COLUMNS = ["condition", "design_group", "outcome_choice", "k", "measure", "studies", "reason", "estimate",
@@ -81,8 +81,7 @@ def _view_result(part: pd.DataFrame) -> dict:
     base = {"k": k, "measure": measure, "studies": "; ".join(chosen["label"])}
     if k < 2:
         return {**base, "reason": no_diamond_reason(k, None)}
-    check_poolable(chosen)
-    pooled = pool_rows(chosen)
+    pooled = pool_rows(chosen)  # checks the rows are like with like, then pools
     reason = no_diamond_reason(k, pooled)
     return {**base, "reason": reason, "estimate": pooled.estimate, "ci_low": pooled.ci_low,
             "ci_high": pooled.ci_high, "pi_low": pooled.pi_low, "pi_high": pooled.pi_high,
