@@ -56,6 +56,11 @@ def describe(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopL
     return chart.properties(title=title, description=description)
 
 
+def chart_data(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy a chart can embed: missing values become JSON null, not NaN or pd.NA."""
+    return frame.astype(object).where(frame.notna(), None)
+
+
 def numbers_table(frame: pd.DataFrame, caption: str):
     """The numbers behind a chart as an accessible HTML table: a caption, no index column.
 

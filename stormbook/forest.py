@@ -13,7 +13,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from stormbook.charts import PALETTE, wrapped, wrapped_axis
+from stormbook.charts import PALETTE, chart_data, wrapped, wrapped_axis
 
 DESIGN_GROUPS = ["randomised", "randomised, post hoc subgroup", "non-randomised",
                  "meta-analysis, randomised trials only", "meta-analysis, mixed designs"]
@@ -26,8 +26,7 @@ LABEL_WIDTH = 22  # characters per line of a study label: two lines fit beside t
 
 
 def _data(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    out = frame[columns].copy()
-    return out.astype(object).where(out.notna(), None)
+    return chart_data(frame[columns])
 
 
 def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:

@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from stormbook.charts import PALETTE
+from stormbook.charts import PALETTE, chart_data
 from stormbook.pharmacokinetics import Parameters, concentration_mg_l, continuous_infusion, repeated
 
 HORIZON_H = 72.0
@@ -115,8 +115,7 @@ def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt
         tooltip=[alt.Tooltip("label:N", title="Measured"), alt.Tooltip("t:Q", title="Hour"),
                  alt.Tooltip("value:Q", format=".3g", title="Mean, mg/L"),
                  alt.Tooltip("low:Q", format=".3g", title="Mean - SD"), alt.Tooltip("high:Q", format=".3g", title="Mean + SD")])
-    data = pd.concat([curves.assign(kind="model"), measured.assign(kind="measured")], ignore_index=True)
-    data = data.astype(object).where(data.notna(), None)
+    data = chart_data(pd.concat([curves.assign(kind="model"), measured.assign(kind="measured")], ignore_index=True))
     return alt.layer(
         line.transform_filter("datum.kind == 'model'"),
         bars.transform_filter("datum.kind == 'measured'"),

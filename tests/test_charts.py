@@ -83,3 +83,11 @@ def test_numbers_table_escapes_text_and_blanks_missing_values():
     html = charts.numbers_table(frame, "Escaping").to_html()
     assert "CrCl &lt;30 mL/min" in html
     assert "<NA>" not in html and "&lt;NA&gt;" not in html
+
+
+def test_chart_data_turns_every_missing_value_into_null():
+    from stormbook.charts import chart_data
+
+    frame = pd.DataFrame({"x": [1.5, float("nan")], "n": pd.array([3, pd.NA], dtype="Int64"), "s": ["a", None]})
+    out = chart_data(frame)
+    assert out.to_dict("records") == [{"x": 1.5, "n": 3, "s": "a"}, {"x": None, "n": None, "s": None}]
