@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import pybtex.plugin
 import sphinxcontrib.bibtex.plugin
 from pybtex.richtext import Tag, Text
-from pybtex.style.formatting.alpha import Style as AlphaStyle
 from pybtex.style import template
+from pybtex.style.formatting.alpha import Style as AlphaStyle
 from pybtex.style.template import FieldIsMissing, join, node, sentence
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -31,7 +31,7 @@ def _split_others(entry, role):
     try:
         persons = entry.persons[role]
     except KeyError:
-        raise FieldIsMissing(role, entry)
+        raise FieldIsMissing(role, entry) from None
     named = [person for person in persons if str(person) != "others"]
     return named, len(named) < len(persons)
 
@@ -47,14 +47,17 @@ def citation_names(children, data, role, sep, sep2, last_sep, other):
     if cut_short and len(formatted) <= 2:
         # A full list (other=None) cannot be given either: the names were never recorded.
         return Text(formatted[0].format_data(data), other or ET_AL)
-    return join_with_other(sep=sep, sep2=sep2, last_sep=last_sep, other=other)[formatted].format_data(data)
+    return join_with_other(sep=sep, sep2=sep2, last_sep=last_sep, other=other)[
+        formatted
+    ].format_data(data)
 
 
 @dataclass
 class EtAlPersonStyle(PersonStyle):
     def _separators(self, full: bool) -> dict:
-        return dict(sep=self.sep, sep2=self.sep2, last_sep=self.last_sep,
-                    other=None if full else self.other)
+        return dict(
+            sep=self.sep, sep2=self.sep2, last_sep=self.last_sep, other=None if full else self.other
+        )
 
     def names(self, role: str, full: bool):
         return citation_names(role=role, **self._separators(full))
@@ -97,6 +100,9 @@ class BookBibliographyStyle(AlphaStyle):
 
 def setup(app):
     sphinxcontrib.bibtex.plugin.register_plugin(
-        "sphinxcontrib.bibtex.style.referencing", "author_year_et_al", AuthorYearEtAlReferenceStyle)
-    pybtex.plugin.register_plugin("pybtex.style.formatting", "book_bibliography", BookBibliographyStyle)
+        "sphinxcontrib.bibtex.style.referencing", "author_year_et_al", AuthorYearEtAlReferenceStyle
+    )
+    pybtex.plugin.register_plugin(
+        "pybtex.style.formatting", "book_bibliography", BookBibliographyStyle
+    )
     return {"parallel_read_safe": True, "parallel_write_safe": True}

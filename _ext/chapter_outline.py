@@ -82,7 +82,9 @@ class Outline:
                     found.append(f"{name}: {error}")
                     continue
                 if not numbers:
-                    found.append(f"{name} has no ':objectives:' option naming the objectives it practises")
+                    found.append(
+                        f"{name} has no ':objectives:' option naming the objectives it practises"
+                    )
                 for objective in numbers:
                     if not 1 <= objective <= len(self.objectives):
                         found.append(
@@ -129,7 +131,7 @@ def learning_objectives(first_cell: str) -> list[str]:
     if start is None:
         return []
     items: list[str] = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         item = OBJECTIVE_ITEM.match(line.strip()) if not line.startswith((" ", "\t")) else None
         if item:
             if int(item["number"]) != len(items) + 1:

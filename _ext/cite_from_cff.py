@@ -40,7 +40,9 @@ def author_names(data: dict) -> list[str]:
             given = author.get("given-names", "")
             names.append(f"{author['family-names']}, {given}".rstrip(", "))
         else:
-            raise CffError(f"an author in CITATION.cff has neither a name nor family-names: {author}")
+            raise CffError(
+                f"an author in CITATION.cff has neither a name nor family-names: {author}"
+            )
     return names
 
 
@@ -59,19 +61,23 @@ def formatted_citation(data: dict) -> str:
 def bibtex(data: dict) -> str:
     """A BibTeX @software entry (braces around entity names keep them whole)."""
     authors = " and ".join(
-        f"{{{a['name']}}}" if a.get("name") else f"{a['family-names']}, {a.get('given-names', '')}".rstrip(", ")
+        f"{{{a['name']}}}"
+        if a.get("name")
+        else f"{a['family-names']}, {a.get('given-names', '')}".rstrip(", ")
         for a in data["authors"]
     )
     key = "cytokinestormbook" + year(data)
-    return "\n".join([
-        f"@software{{{key},",
-        f"  author = {{{authors}}},",
-        f"  title = {{{data['title']}}},",
-        f"  version = {{{data['version']}}},",
-        f"  year = {{{year(data)}}},",
-        f"  url = {{{data['repository-code']}}},",
-        "}",
-    ])
+    return "\n".join(
+        [
+            f"@software{{{key},",
+            f"  author = {{{authors}}},",
+            f"  title = {{{data['title']}}},",
+            f"  version = {{{data['version']}}},",
+            f"  year = {{{year(data)}}},",
+            f"  url = {{{data['repository-code']}}},",
+            "}",
+        ]
+    )
 
 
 class CitationFromCff(SphinxDirective):
@@ -85,7 +91,9 @@ class CitationFromCff(SphinxDirective):
             data = load_cff(path)
             citation, entry = formatted_citation(data), bibtex(data)
         except (CffError, OSError, yaml.YAMLError) as error:
-            return [self.state.document.reporter.error(f"citation-from-cff: {error}", line=self.lineno)]
+            return [
+                self.state.document.reporter.error(f"citation-from-cff: {error}", line=self.lineno)
+            ]
         message = nodes.paragraph(text=data.get("message", ""))
         reference = nodes.block_quote(classes=["citation-from-cff"])
         reference += nodes.paragraph(text=citation)

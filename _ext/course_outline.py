@@ -30,7 +30,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from chapter_outline import Outline, OutlineError, first_paragraph, read_outline  # noqa: E402
+from chapter_outline import Outline, OutlineError, first_paragraph, read_outline
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,9 @@ def _chapters(directive: SphinxDirective) -> list[Outline]:
 def _parse(directive: SphinxDirective, markdown: list[str]) -> list[nodes.Node]:
     container = nodes.container(classes=["course-outline"])
     directive.state.nested_parse(
-        StringList(markdown, source=directive.get_source_info()[0]), directive.content_offset, container
+        StringList(markdown, source=directive.get_source_info()[0]),
+        directive.content_offset,
+        container,
     )
     return container.children
 
@@ -75,7 +77,8 @@ class LearningOutcomesMap(SphinxDirective):
         markdown = []
         for outline in _chapters(self):
             markdown += [
-                f"{{doc}}`/{outline.docname}`", "",
+                f"{{doc}}`/{outline.docname}`",
+                "",
                 f":::{{list-table}} Objectives of “{outline.title}”",
                 ":header-rows: 1",
                 ":widths: 50 25 25",
@@ -170,7 +173,9 @@ def _strip_solutions_from_downloads(app, exception) -> None:
             if stripped != text:
                 cell["source"], changed = stripped, True
         if changed:
-            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            path.write_text(
+                json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
 
 
 def _exercises_accept_objectives(app) -> None:
@@ -178,7 +183,8 @@ def _exercises_accept_objectives(app) -> None:
 
     if "objectives" not in ExerciseDirective.option_spec:
         ExerciseDirective.option_spec = {
-            **ExerciseDirective.option_spec, "objectives": lambda value: value or ""
+            **ExerciseDirective.option_spec,
+            "objectives": lambda value: value or "",
         }
 
 

@@ -20,7 +20,9 @@ def local_code_digest(book: Path = BOOK) -> str:
     for folder in FOLDERS:
         for path in sorted((book / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(book).as_posix().encode() + b"\0" + path.read_bytes())
+                digest.update(
+                    path.relative_to(book).as_posix().encode() + b"\0" + path.read_bytes()
+                )
     return digest.hexdigest()
 
 

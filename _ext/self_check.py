@@ -27,6 +27,8 @@ Short answer: a `{self-check}` whose body is the model answer, inside
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
@@ -56,7 +58,10 @@ class SelfCheckQuestion(SphinxDirective):
     required_arguments = 1
     final_argument_whitespace = True
     has_content = True
-    option_spec = {"label": directives.unchanged_required, "objectives": directives.unchanged}
+    option_spec: ClassVar = {
+        "label": directives.unchanged_required,
+        "objectives": directives.unchanged,
+    }
 
     def run(self):
         self.env.note_dependency(__file__)  # a change to this code rebuilds the page
@@ -72,8 +77,11 @@ class SelfCheckQuestion(SphinxDirective):
         question += prompt
         body = nodes.container()
         self.state.nested_parse(self.content, self.content_offset, body)
-        choices = [child for child in body.children if isinstance(child, self_check_disclosure)
-                   and child.get("kind") == "choice"]
+        choices = [
+            child
+            for child in body.children
+            if isinstance(child, self_check_disclosure) and child.get("kind") == "choice"
+        ]
         if choices:
             question += nodes.paragraph(
                 text="Open each answer to see whether it is right and why.",
@@ -87,8 +95,11 @@ class SelfCheckQuestion(SphinxDirective):
                     question += child
             question += listing
             if not any(choice.get("correct") for choice in choices):
-                messages.append(self.state.document.reporter.warning(
-                    f"self-check {label}: no choice is marked :correct:", line=self.lineno))
+                messages.append(
+                    self.state.document.reporter.warning(
+                        f"self-check {label}: no choice is marked :correct:", line=self.lineno
+                    )
+                )
         else:
             question += body.children
         std = self.env.get_domain("std")
@@ -101,18 +112,20 @@ class SelfCheckChoice(SphinxDirective):
     required_arguments = 1
     final_argument_whitespace = True
     has_content = True
-    option_spec = {"correct": directives.flag}
+    option_spec: ClassVar = {"correct": directives.flag}
 
     def run(self):
         correct = "correct" in self.options
-        disclosure = self_check_disclosure(classes=["self-check-choice"], kind="choice",
-                                           correct=correct)
+        disclosure = self_check_disclosure(
+            classes=["self-check-choice"], kind="choice", correct=correct
+        )
         summary = self_check_summary()
         inline, messages = self.state.inline_text(self.arguments[0], self.lineno)
         summary += inline
         disclosure += summary
-        feedback = nodes.container(classes=["self-check-feedback",
-                                            "correct" if correct else "incorrect"])
+        feedback = nodes.container(
+            classes=["self-check-feedback", "correct" if correct else "incorrect"]
+        )
         verdict = nodes.paragraph()
         verdict += nodes.strong(text="Correct." if correct else "Not quite.")
         feedback += verdict
@@ -134,8 +147,9 @@ class SelfCheckAnswer(SphinxDirective):
 
 
 def _visit_question(self, node):
-    self.body.append(self.starttag(node, "div", role="group",
-                                   **{"aria-labelledby": node["prompt_id"]}))
+    self.body.append(
+        self.starttag(node, "div", role="group", **{"aria-labelledby": node["prompt_id"]})
+    )
 
 
 def _depart_div(self, node):

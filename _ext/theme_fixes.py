@@ -49,7 +49,9 @@ def _bibliography_entries_as_list_items(app, pagename, templatename, context, do
 
 def _write_stylesheet(app) -> None:
     """Copy the stylesheet into _static under a content-hashed name, and add it to every page."""
-    app.add_css_file(write_hashed(app, "theme-fixes", STYLESHEET.read_text(encoding="utf-8"), "css"))
+    app.add_css_file(
+        write_hashed(app, "theme-fixes", STYLESHEET.read_text(encoding="utf-8"), "css")
+    )
 
 
 def setup(app):

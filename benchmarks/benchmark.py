@@ -31,8 +31,12 @@ TOUCHED_CSV = ROOT / "data" / "iv-anakinra-case-causes.csv"
 
 def timed_build() -> float:
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py")],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_book.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         sys.exit("the build failed:\n" + (result.stdout + result.stderr)[-3000:])
     return time.perf_counter() - start
@@ -57,8 +61,12 @@ def page_costs() -> list[tuple[str, int, int, float]]:
             context = browser.new_context()  # a cold cache for every page
             page = context.new_page()
             sizes = []
-            page.on("requestfinished", lambda request, sizes=sizes: sizes.append(
-                request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]))
+            page.on(
+                "requestfinished",
+                lambda request, sizes=sizes: sizes.append(
+                    request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
+                ),
+            )
             start = time.perf_counter()
             page.goto(f"{base}/{page_name}.html", wait_until="load")
             charts = page.locator(".vega-embed")
@@ -76,11 +84,23 @@ def page_costs() -> list[tuple[str, int, int, float]]:
 def main() -> None:
     times = build_times()
     pages = page_costs()
-    lines = ["# Benchmark", "", f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}", "",
-             "| build | seconds |", "|---|---:|"]
+    lines = [
+        "# Benchmark",
+        "",
+        f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}",
+        "",
+        "| build | seconds |",
+        "|---|---:|",
+    ]
     lines += [f"| {name} | {seconds:.1f} |" for name, seconds in times.items()]
-    lines += ["", "| page | kB transferred | requests | ms to all charts drawn |", "|---|---:|---:|---:|"]
-    lines += [f"| {name} | {size / 1024:.0f} | {count} | {ms:.0f} |" for name, size, count, ms in pages]
+    lines += [
+        "",
+        "| page | kB transferred | requests | ms to all charts drawn |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {size / 1024:.0f} | {count} | {ms:.0f} |" for name, size, count, ms in pages
+    ]
     report = "\n".join(lines) + "\n"
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)

@@ -32,11 +32,10 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from stormbook.datasets import load_dataset
-
 from stormbook import scores
 from stormbook import units as _units
 from stormbook.charts import PALETTE, describe
+from stormbook.datasets import load_dataset
 from stormbook.scores import (
     ASTCT_TEXT,
     HLH2004_TEXT,
@@ -52,15 +51,16 @@ from stormbook.scores import (
     hscore_probability_table,
 )
 
-WIDTH = 320          # every calculator fits a 390 px phone
-WRAP = 46            # characters per line of a verdict
+WIDTH = 320  # every calculator fits a 390 px phone
+WRAP = 46  # characters per line of a verdict
 CHECK_TEXT = "check the entries: a value is outside the plausible range for the unit chosen"
 STATUS_TEXT = {1: "met", 0: "not met", -1: "not assessed", -2: "check the value"}
-TRI = ["not assessed", "no", "yes"]            # a finding: unknown, absent, present
+TRI = ["not assessed", "no", "yes"]  # a finding: unknown, absent, present
 YES_NO = ["no", "yes"]
 
 
 # ------------------------------------------------------------------------- shared helpers
+
 
 def _js(value) -> str:
     return json.dumps(value, ensure_ascii=False)
@@ -116,8 +116,10 @@ def _unit_range_test(signal: str, analyte: str, units_signal: str) -> str:
     si_low, si_high = _units.plausible_range(analyte, "SI")
     conv_low, conv_high = _units.plausible_range(analyte, "conventional")
     value = _num(signal)
-    return (f"({units_signal} == 'SI' ? {_range_test(value, si_low, si_high)} "
-            f": {_range_test(value, conv_low, conv_high)})")
+    return (
+        f"({units_signal} == 'SI' ? {_range_test(value, si_low, si_high)} "
+        f": {_range_test(value, conv_low, conv_high)})"
+    )
 
 
 def _compare(value: str, comparator: str, threshold: float) -> str:
@@ -132,21 +134,32 @@ def _status(signal: str, in_range: str, test: str) -> str:
 
 
 def _number_param(name: str, label: str, value) -> alt.Parameter:
-    return alt.param(name=name, value=value,
-                     bind=alt.BindInput(input="number", name=label, placeholder="not measured"))
+    return alt.param(
+        name=name,
+        value=value,
+        bind=alt.BindInput(input="number", name=label, placeholder="not measured"),
+    )
 
 
-def _select_param(name: str, label: str, options: list, value, labels: list | None = None) -> alt.Parameter:
+def _select_param(
+    name: str, label: str, options: list, value, labels: list | None = None
+) -> alt.Parameter:
     if value not in options:
         raise ScoreInputError(f"{name}: expected one of {options}, got {value!r}")
-    bind = (alt.binding_select(options=options, labels=labels, name=label) if labels
-            else alt.binding_select(options=options, name=label))
+    bind = (
+        alt.binding_select(options=options, labels=labels, name=label)
+        if labels
+        else alt.binding_select(options=options, name=label)
+    )
     return alt.param(name=name, value=value, bind=bind)
 
 
 def _units_param(name: str, value: str) -> alt.Parameter:
-    return alt.param(name=name, value=_units.system(value),
-                     bind=alt.binding_radio(options=list(_units.SYSTEMS), name="Units: "))
+    return alt.param(
+        name=name,
+        value=_units.system(value),
+        bind=alt.binding_radio(options=list(_units.SYSTEMS), name="Units: "),
+    )
 
 
 def _checked_initial(initial: dict | None, defaults: dict) -> dict:
@@ -157,11 +170,22 @@ def _checked_initial(initial: dict | None, defaults: dict) -> dict:
     return values
 
 
-def _text_block(frame: pd.DataFrame, field: str, *, size=13, weight="normal", height=40,
-                color="#222222") -> alt.Chart:
-    return alt.Chart(frame).mark_text(
-        align="left", baseline="top", fontSize=size, fontWeight=weight, lineBreak="\n", color=color,
-    ).encode(text=f"{field}:N", x=alt.value(0), y=alt.value(0)).properties(width=WIDTH, height=height)
+def _text_block(
+    frame: pd.DataFrame, field: str, *, size=13, weight="normal", height=40, color="#222222"
+) -> alt.Chart:
+    return (
+        alt.Chart(frame)
+        .mark_text(
+            align="left",
+            baseline="top",
+            fontSize=size,
+            fontWeight=weight,
+            lineBreak="\n",
+            color=color,
+        )
+        .encode(text=f"{field}:N", x=alt.value(0), y=alt.value(0))
+        .properties(width=WIDTH, height=height)
+    )
 
 
 LINE = 17  # pixels per line of text in the criteria rows
@@ -176,21 +200,38 @@ def _criteria_items(keys, labels) -> pd.DataFrame:
     for n in lines:
         tops.append(top)
         top += LINE * (n + 1) + 10
-    return pd.DataFrame({"key": keys, "label": wrapped, "order": range(len(keys)), "top": tops,
-                         "status_top": [t + LINE * n for t, n in zip(tops, lines)]}).assign(height=top)
+    return pd.DataFrame(
+        {
+            "key": keys,
+            "label": wrapped,
+            "order": range(len(keys)),
+            "top": tops,
+            "status_top": [t + LINE * n for t, n in zip(tops, lines, strict=True)],
+        }
+    ).assign(height=top)
 
 
 def _criteria_rows(base: alt.Chart, items: pd.DataFrame) -> alt.LayerChart:
     """One row per criterion: its label (wrapped) and, under it, its status and the value."""
     height = int(items["height"].iloc[0])
     scale = alt.Scale(domain=[0, height], range=[0, height], nice=False, zero=False)
-    color = alt.Color("status_label:N", legend=None, scale=alt.Scale(
-        domain=[STATUS_TEXT[k] for k in (1, 0, -1, -2)],
-        range=[PALETTE[1], "#555555", PALETTE[0], "#B00020"]))
-    label = base.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", lineBreak="\n").encode(
-        y=alt.Y("top:Q", axis=None, scale=scale), x=alt.value(0), text="label:N")
+    color = alt.Color(
+        "status_label:N",
+        legend=None,
+        scale=alt.Scale(
+            domain=[STATUS_TEXT[k] for k in (1, 0, -1, -2)],
+            range=[PALETTE[1], "#555555", PALETTE[0], "#B00020"],
+        ),
+    )
+    label = base.mark_text(
+        align="left", baseline="top", fontSize=13, fontWeight="bold", lineBreak="\n"
+    ).encode(y=alt.Y("top:Q", axis=None, scale=scale), x=alt.value(0), text="label:N")
     status = base.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
-        y=alt.Y("status_top:Q", axis=None, scale=scale), x=alt.value(0), text="status_text:N", color=color)
+        y=alt.Y("status_top:Q", axis=None, scale=scale),
+        x=alt.value(0),
+        text="status_text:N",
+        color=color,
+    )
     return alt.layer(label, status).properties(width=WIDTH, height=height)
 
 
@@ -205,23 +246,51 @@ def _shown(signal: str, unit_text: str) -> str:
 
 
 def _unit_text(analyte: str, units_signal: str) -> str:
-    return (f"({units_signal} == 'SI' ? {_js(_units.display_unit(analyte, 'SI'))} "
-            f": {_js(_units.display_unit(analyte, 'conventional'))})")
+    return (
+        f"({units_signal} == 'SI' ? {_js(_units.display_unit(analyte, 'SI'))} "
+        f": {_js(_units.display_unit(analyte, 'conventional'))})"
+    )
 
 
 # ------------------------------------------------------------------------------ HLH-2004
 
 HLH_DEFAULTS = {
-    "units": "SI", "molecular_diagnosis": None, "fever": False, "splenomegaly": False,
-    "age_under_4_weeks": False, "haemoglobin": None, "platelets": None, "neutrophils": None,
-    "triglycerides": None, "fibrinogen": None, "haemophagocytosis": None,
-    "evidence_of_malignancy": None, "nk_activity_low_or_absent": None, "ferritin": None, "scd25": None,
+    "units": "SI",
+    "molecular_diagnosis": None,
+    "fever": False,
+    "splenomegaly": False,
+    "age_under_4_weeks": False,
+    "haemoglobin": None,
+    "platelets": None,
+    "neutrophils": None,
+    "triglycerides": None,
+    "fibrinogen": None,
+    "haemophagocytosis": None,
+    "evidence_of_malignancy": None,
+    "nk_activity_low_or_absent": None,
+    "ferritin": None,
+    "scd25": None,
 }
 
 
-def hlh2004_entries(*, units: str, molecular_diagnosis, fever, splenomegaly, age_under_4_weeks,
-                    haemoglobin, platelets, neutrophils, triglycerides, fibrinogen, haemophagocytosis,
-                    evidence_of_malignancy, nk_activity_low_or_absent, ferritin, scd25) -> scores.CriteriaResult:
+def hlh2004_entries(
+    *,
+    units: str,
+    molecular_diagnosis,
+    fever,
+    splenomegaly,
+    age_under_4_weeks,
+    haemoglobin,
+    platelets,
+    neutrophils,
+    triglycerides,
+    fibrinogen,
+    haemophagocytosis,
+    evidence_of_malignancy,
+    nk_activity_low_or_absent,
+    ferritin,
+    scd25,
+) -> scores.CriteriaResult:
     """The Python twin of the HLH-2004 calculator: values in `units` ('SI' or 'conventional')."""
     system = _units.system(units)
     u = _units
@@ -233,7 +302,9 @@ def hlh2004_entries(*, units: str, molecular_diagnosis, fever, splenomegaly, age
     fib = u.entry("fibrinogen", "fibrinogen", fibrinogen, system)
     conventional = system == "conventional"
     return scores.hlh2004(
-        molecular_diagnosis=molecular_diagnosis, fever=fever, splenomegaly=splenomegaly,
+        molecular_diagnosis=molecular_diagnosis,
+        fever=fever,
+        splenomegaly=splenomegaly,
         age_under_4_weeks=age_under_4_weeks,
         haemoglobin_g_per_l=si("haemoglobin", "haemoglobin", haemoglobin),
         platelets_10e9_per_l=si("platelets", "platelets", platelets),
@@ -242,9 +313,11 @@ def hlh2004_entries(*, units: str, molecular_diagnosis, fever, splenomegaly, age
         triglycerides_mg_per_dl=tg if conventional else None,
         fibrinogen_g_per_l=None if conventional else fib,
         fibrinogen_mg_per_dl=fib if conventional else None,
-        haemophagocytosis=haemophagocytosis, evidence_of_malignancy=evidence_of_malignancy,
+        haemophagocytosis=haemophagocytosis,
+        evidence_of_malignancy=evidence_of_malignancy,
         nk_activity_low_or_absent=nk_activity_low_or_absent,
-        ferritin_ug_per_l=si("ferritin", "ferritin", ferritin), scd25_u_per_ml=scd25,
+        ferritin_ug_per_l=si("ferritin", "ferritin", ferritin),
+        scd25_u_per_ml=scd25,
     )
 
 
@@ -258,15 +331,21 @@ def hlh2004_labels() -> dict[str, str]:
 
     def t(row_id):
         row = rows[row_id]
-        return f"{row['comparator'].replace('<=', '≤').replace('>=', '≥')}{float(row['threshold']):g}"
+        return (
+            f"{row['comparator'].replace('<=', '≤').replace('>=', '≥')}{float(row['threshold']):g}"
+        )
 
     return {
         "B1": "Fever",
         "B2": "Splenomegaly",
-        "B3": (f"Cytopenias, {t('B3')} of 3 lineages: Hb {t('B3a')} g/L ({t('B3b')} under 4 weeks), "
-               f"platelets {t('B3c')} ×10⁹/L, neutrophils {t('B3d')} ×10⁹/L"),
-        "B4": (f"Fasting triglycerides {t('B4a')} mmol/L ({t('B4b')} mg/dL) and/or fibrinogen "
-               f"{t('B4c')} g/L ({t('B4d')} mg/dL)"),
+        "B3": (
+            f"Cytopenias, {t('B3')} of 3 lineages: Hb {t('B3a')} g/L ({t('B3b')} under 4 weeks), "
+            f"platelets {t('B3c')} ×10⁹/L, neutrophils {t('B3d')} ×10⁹/L"
+        ),
+        "B4": (
+            f"Fasting triglycerides {t('B4a')} mmol/L ({t('B4b')} mg/dL) and/or fibrinogen "
+            f"{t('B4c')} g/L ({t('B4d')} mg/dL)"
+        ),
         "B5": "Haemophagocytosis (marrow, spleen or lymph nodes), no evidence of malignancy",
         "B6": "Low or absent NK-cell activity",
         "B7": f"Ferritin {t('B7')} µg/L",
@@ -280,55 +359,88 @@ def _hlh_status_expressions(u: str = "hlh_units") -> tuple[dict[str, str], dict[
     def lab(signal, analyte, row_id, threshold_expr=None):
         comparator, threshold = rows[row_id]["comparator"], float(rows[row_id]["threshold"])
         value = _units.convert_expression(analyte, _num(signal), u, "SI")
-        test = f"({value} {comparator} {threshold_expr})" if threshold_expr else _compare(value, comparator, threshold)
+        test = (
+            f"({value} {comparator} {threshold_expr})"
+            if threshold_expr
+            else _compare(value, comparator, threshold)
+        )
         return _status(signal, _unit_range_test(signal, analyte, u), test)
 
-    hb_threshold = (f"(hlh_age_under_4_weeks == 'yes' ? {float(rows['B3b']['threshold'])!r} "
-                    f": {float(rows['B3a']['threshold'])!r})")
+    hb_threshold = (
+        f"(hlh_age_under_4_weeks == 'yes' ? {float(rows['B3b']['threshold'])!r} "
+        f": {float(rows['B3a']['threshold'])!r})"
+    )
     if rows["B3a"]["comparator"] != rows["B3b"]["comparator"]:
         raise scores.ScoreDataError("HLH-2004 haemoglobin rows differ in comparator")
-    lineages = [lab("hlh_haemoglobin", "haemoglobin", "B3a", hb_threshold),
-                lab("hlh_platelets", "platelets", "B3c"), lab("hlh_neutrophils", "neutrophils", "B3d")]
+    lineages = [
+        lab("hlh_haemoglobin", "haemoglobin", "B3a", hb_threshold),
+        lab("hlh_platelets", "platelets", "B3c"),
+        lab("hlh_neutrophils", "neutrophils", "B3d"),
+    ]
     rule, needed = rows["B3"]["comparator"], float(rows["B3"]["threshold"])
     n_low = " + ".join(f"({s} == 1 ? 1 : 0)" for s in lineages)
     n_unknown = " + ".join(f"({s} == -1 ? 1 : 0)" for s in lineages)
     any_invalid = " || ".join(f"{s} == -2" for s in lineages)
-    b3 = (f"(({any_invalid}) ? -2 : ({n_low}) {rule} {needed!r} ? 1 "
-          f": ({n_low}) + ({n_unknown}) {rule} {needed!r} ? -1 : 0)")
+    b3 = (
+        f"(({any_invalid}) ? -2 : ({n_low}) {rule} {needed!r} ? 1 "
+        f": ({n_low}) + ({n_unknown}) {rule} {needed!r} ? -1 : 0)"
+    )
 
     def own_unit(signal, analyte, si_row, conventional_row):
-        si = _status(signal, _unit_range_test(signal, analyte, u),
-                     _compare(_num(signal), rows[si_row]["comparator"], float(rows[si_row]["threshold"])))
-        conv = _status(signal, _unit_range_test(signal, analyte, u),
-                       _compare(_num(signal), rows[conventional_row]["comparator"],
-                                float(rows[conventional_row]["threshold"])))
+        si = _status(
+            signal,
+            _unit_range_test(signal, analyte, u),
+            _compare(_num(signal), rows[si_row]["comparator"], float(rows[si_row]["threshold"])),
+        )
+        conv = _status(
+            signal,
+            _unit_range_test(signal, analyte, u),
+            _compare(
+                _num(signal),
+                rows[conventional_row]["comparator"],
+                float(rows[conventional_row]["threshold"]),
+            ),
+        )
         return f"({u} == 'SI' ? {si} : {conv})"
 
     tg = own_unit("hlh_triglycerides", "triglycerides", "B4a", "B4b")
     fib = own_unit("hlh_fibrinogen", "fibrinogen", "B4c", "B4d")
-    b4 = (f"(({tg}) == -2 || ({fib}) == -2 ? -2 : ({tg}) == 1 || ({fib}) == 1 ? 1 "
-          f": ({tg}) == 0 && ({fib}) == 0 ? 0 : -1)")
+    b4 = (
+        f"(({tg}) == -2 || ({fib}) == -2 ? -2 : ({tg}) == 1 || ({fib}) == 1 ? 1 "
+        f": ({tg}) == 0 && ({fib}) == 0 ? 0 : -1)"
+    )
     tri = "({s} == 'yes' ? 1 : {s} == 'no' ? 0 : -1)"
-    b5 = ("(hlh_evidence_of_malignancy == 'yes' || hlh_haemophagocytosis == 'no' ? 0 "
-          ": hlh_haemophagocytosis == 'yes' && hlh_evidence_of_malignancy == 'no' ? 1 : -1)")
+    b5 = (
+        "(hlh_evidence_of_malignancy == 'yes' || hlh_haemophagocytosis == 'no' ? 0 "
+        ": hlh_haemophagocytosis == 'yes' && hlh_evidence_of_malignancy == 'no' ? 1 : -1)"
+    )
     scd25_low, scd25_high = PLAUSIBLE_RANGES["scd25_u_per_ml"]
     b8_row = rows["B8"]
     status = {
         "B1": "(hlh_fever == 'yes' ? 1 : 0)",
         "B2": "(hlh_splenomegaly == 'yes' ? 1 : 0)",
-        "B3": b3, "B4": b4, "B5": b5,
+        "B3": b3,
+        "B4": b4,
+        "B5": b5,
         "B6": tri.format(s="hlh_nk_activity_low_or_absent"),
         "B7": lab("hlh_ferritin", "ferritin", "B7"),
-        "B8": _status("hlh_scd25", _range_test(_num("hlh_scd25"), scd25_low, scd25_high),
-                      _compare(_num("hlh_scd25"), b8_row["comparator"], float(b8_row["threshold"]))),
+        "B8": _status(
+            "hlh_scd25",
+            _range_test(_num("hlh_scd25"), scd25_low, scd25_high),
+            _compare(_num("hlh_scd25"), b8_row["comparator"], float(b8_row["threshold"])),
+        ),
     }
     shown = {
         "B3": " + ' / ' + ".join(
-            f"({_missing(s)} ? '–' : '' + {_num(s)})" for s in ("hlh_haemoglobin", "hlh_platelets", "hlh_neutrophils"))
-              + f" + ' (' + {_unit_text('haemoglobin', u)} + ', ' + {_unit_text('platelets', u)} + ')'",
-        "B4": (f"{_shown('hlh_triglycerides', _unit_text('triglycerides', u))} + "
-               f"({_missing('hlh_triglycerides')} || {_missing('hlh_fibrinogen')} ? '' : ', ') + "
-               f"{_shown('hlh_fibrinogen', _unit_text('fibrinogen', u))}"),
+            f"({_missing(s)} ? '–' : '' + {_num(s)})"
+            for s in ("hlh_haemoglobin", "hlh_platelets", "hlh_neutrophils")
+        )
+        + f" + ' (' + {_unit_text('haemoglobin', u)} + ', ' + {_unit_text('platelets', u)} + ')'",
+        "B4": (
+            f"{_shown('hlh_triglycerides', _unit_text('triglycerides', u))} + "
+            f"({_missing('hlh_triglycerides')} || {_missing('hlh_fibrinogen')} ? '' : ', ') + "
+            f"{_shown('hlh_fibrinogen', _unit_text('fibrinogen', u))}"
+        ),
         "B7": _shown("hlh_ferritin", _unit_text("ferritin", u)),
         "B8": _shown("hlh_scd25", "'U/mL'"),
     }
@@ -336,41 +448,71 @@ def _hlh_status_expressions(u: str = "hlh_units") -> tuple[dict[str, str], dict[
 
 
 def _hlh_verdict_expression() -> str:
-    fields = {"met": "datum.met", "unknown": "datum.unknown", "needed": str(int(float(_hlh_rows()["B"]["threshold"])))}
+    fields = {
+        "met": "datum.met",
+        "unknown": "datum.unknown",
+        "needed": str(int(float(_hlh_rows()["B"]["threshold"]))),
+    }
     rule = _hlh_rows()["B"]["comparator"]
     needed = fields["needed"]
-    route_b = (f"(datum.met {rule} {needed} ? {_template_expression(_wrapped(HLH2004_TEXT['B_met']), fields)} "
-               f": datum.met + datum.unknown {rule} {needed} ? "
-               f"{_template_expression(_wrapped(HLH2004_TEXT['B_open']), fields)} "
-               f": {_template_expression(_wrapped(HLH2004_TEXT['B_not']), fields)})")
-    route_a = (f"(hlh_molecular_diagnosis == 'yes' ? {_js(_wrapped(HLH2004_TEXT['A_yes']))} "
-               f": hlh_molecular_diagnosis == 'no' ? {_js(_wrapped(HLH2004_TEXT['A_no']))} "
-               f": {_js(_wrapped(HLH2004_TEXT['A_unknown']))})")
-    note = (f"(hlh_evidence_of_malignancy == 'yes' ? ';\\n' + {_js(_wrapped(HLH2004_TEXT['malignancy']))} "
-            f": hlh_evidence_of_malignancy == 'not assessed' && hlh_haemophagocytosis == 'yes' ? "
-            f"';\\n' + {_js(_wrapped(HLH2004_TEXT['malignancy_unknown']))} : '')")
-    return (f"datum.invalid > 0 ? {_js(_wrapped(CHECK_TEXT))} : "
-            f"{_verdict_expression([route_b, route_a])} + {note}")
+    route_b = (
+        f"(datum.met {rule} {needed} ? {_template_expression(_wrapped(HLH2004_TEXT['B_met']), fields)} "
+        f": datum.met + datum.unknown {rule} {needed} ? "
+        f"{_template_expression(_wrapped(HLH2004_TEXT['B_open']), fields)} "
+        f": {_template_expression(_wrapped(HLH2004_TEXT['B_not']), fields)})"
+    )
+    route_a = (
+        f"(hlh_molecular_diagnosis == 'yes' ? {_js(_wrapped(HLH2004_TEXT['A_yes']))} "
+        f": hlh_molecular_diagnosis == 'no' ? {_js(_wrapped(HLH2004_TEXT['A_no']))} "
+        f": {_js(_wrapped(HLH2004_TEXT['A_unknown']))})"
+    )
+    note = (
+        f"(hlh_evidence_of_malignancy == 'yes' ? ';\\n' + {_js(_wrapped(HLH2004_TEXT['malignancy']))} "
+        f": hlh_evidence_of_malignancy == 'not assessed' && hlh_haemophagocytosis == 'yes' ? "
+        f"';\\n' + {_js(_wrapped(HLH2004_TEXT['malignancy_unknown']))} : '')"
+    )
+    return (
+        f"datum.invalid > 0 ? {_js(_wrapped(CHECK_TEXT))} : "
+        f"{_verdict_expression([route_b, route_a])} + {note}"
+    )
 
 
 def _criteria_chart(keys, labels, status, shown, verdict_expression, params, title_line, n_lines=6):
     items = _criteria_items(keys, labels)
     status_expr = " : ".join(f"datum.key == {_js(k)} ? {status[k]}" for k in keys) + " : NaN"
-    shown_expr = " : ".join(f"datum.key == {_js(k)} ? ({shown[k]})" for k in keys if k in shown) + " : ''"
-    base = alt.Chart(items).transform_calculate(status=status_expr).transform_calculate(
-        shown=shown_expr).transform_calculate(
-        status_label=" : ".join(f"datum.status == {k} ? {_js(v)}" for k, v in STATUS_TEXT.items()) + " : ''",
-        status_text=_status_text_expression())
-    summary = base.transform_calculate(
-        is_met="datum.status == 1 ? 1 : 0", is_unknown="datum.status == -1 ? 1 : 0",
-        is_invalid="datum.status == -2 ? 1 : 0",
-    ).transform_aggregate(met="sum(is_met)", unknown="sum(is_unknown)", invalid="sum(is_invalid)").transform_calculate(
-        verdict=verdict_expression, heading=_js(title_line))
+    shown_expr = (
+        " : ".join(f"datum.key == {_js(k)} ? ({shown[k]})" for k in keys if k in shown) + " : ''"
+    )
+    base = (
+        alt.Chart(items)
+        .transform_calculate(status=status_expr)
+        .transform_calculate(shown=shown_expr)
+        .transform_calculate(
+            status_label=" : ".join(
+                f"datum.status == {k} ? {_js(v)}" for k, v in STATUS_TEXT.items()
+            )
+            + " : ''",
+            status_text=_status_text_expression(),
+        )
+    )
+    summary = (
+        base.transform_calculate(
+            is_met="datum.status == 1 ? 1 : 0",
+            is_unknown="datum.status == -1 ? 1 : 0",
+            is_invalid="datum.status == -2 ? 1 : 0",
+        )
+        .transform_aggregate(
+            met="sum(is_met)", unknown="sum(is_unknown)", invalid="sum(is_invalid)"
+        )
+        .transform_calculate(verdict=verdict_expression, heading=_js(title_line))
+    )
     head = alt.layer(
         summary.mark_text(align="left", baseline="top", fontSize=15, fontWeight="bold").encode(
-            text="heading:N", x=alt.value(0), y=alt.value(0)),
+            text="heading:N", x=alt.value(0), y=alt.value(0)
+        ),
         summary.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
-            text="verdict:N", x=alt.value(0), y=alt.value(24)),
+            text="verdict:N", x=alt.value(0), y=alt.value(24)
+        ),
     ).properties(width=WIDTH, height=24 + 17 * n_lines)
     rows = _criteria_rows(base, items)
     return alt.vconcat(head, rows, spacing=10).add_params(*params)
@@ -381,44 +523,90 @@ def hlh2004_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
     v = _checked_initial(initial, HLH_DEFAULTS)
     params = [
         _units_param("hlh_units", v["units"]),
-        _select_param("hlh_molecular_diagnosis", "Molecular diagnosis consistent with HLH: ", TRI,
-                      _tri(v["molecular_diagnosis"])),
+        _select_param(
+            "hlh_molecular_diagnosis",
+            "Molecular diagnosis consistent with HLH: ",
+            TRI,
+            _tri(v["molecular_diagnosis"]),
+        ),
         _select_param("hlh_fever", "Fever: ", YES_NO, _tri(v["fever"])),
         _select_param("hlh_splenomegaly", "Splenomegaly: ", YES_NO, _tri(v["splenomegaly"])),
-        _select_param("hlh_age_under_4_weeks", "Infant under 4 weeks: ", YES_NO, _tri(v["age_under_4_weeks"])),
+        _select_param(
+            "hlh_age_under_4_weeks", "Infant under 4 weeks: ", YES_NO, _tri(v["age_under_4_weeks"])
+        ),
         _number_param("hlh_haemoglobin", "Haemoglobin: ", v["haemoglobin"]),
         _number_param("hlh_platelets", "Platelets: ", v["platelets"]),
         _number_param("hlh_neutrophils", "Neutrophils: ", v["neutrophils"]),
         _number_param("hlh_triglycerides", "Fasting triglycerides: ", v["triglycerides"]),
         _number_param("hlh_fibrinogen", "Fibrinogen: ", v["fibrinogen"]),
-        _select_param("hlh_haemophagocytosis", "Haemophagocytosis: ", TRI, _tri(v["haemophagocytosis"])),
-        _select_param("hlh_evidence_of_malignancy", "Evidence of malignancy: ", TRI,
-                      _tri(v["evidence_of_malignancy"])),
-        _select_param("hlh_nk_activity_low_or_absent", "Low or absent NK-cell activity: ", TRI,
-                      _tri(v["nk_activity_low_or_absent"])),
+        _select_param(
+            "hlh_haemophagocytosis", "Haemophagocytosis: ", TRI, _tri(v["haemophagocytosis"])
+        ),
+        _select_param(
+            "hlh_evidence_of_malignancy",
+            "Evidence of malignancy: ",
+            TRI,
+            _tri(v["evidence_of_malignancy"]),
+        ),
+        _select_param(
+            "hlh_nk_activity_low_or_absent",
+            "Low or absent NK-cell activity: ",
+            TRI,
+            _tri(v["nk_activity_low_or_absent"]),
+        ),
         _number_param("hlh_ferritin", "Ferritin: ", v["ferritin"]),
         _number_param("hlh_scd25", "Soluble CD25 (U/mL): ", v["scd25"]),
     ]
     status, shown = _hlh_status_expressions()
     keys = [f"B{i}" for i in range(1, 9)]
-    chart = _criteria_chart(keys, hlh2004_labels(), status, shown, _hlh_verdict_expression(), params,
-                            "HLH-2004 (study entry criteria)", n_lines=7)
-    return describe(chart, "HLH-2004 calculator", (
-        "Interactive HLH-2004 calculator. Controls set the unit system, the findings (yes, no or not "
-        "assessed) and the laboratory values (empty means not measured). The text states route B "
-        "(how many of the 8 criteria are met, not met or not assessed, 5 needed) and route A (a "
-        "molecular diagnosis, reported as a predisposition), then lists each criterion with its "
-        "status and the value entered."))
+    chart = _criteria_chart(
+        keys,
+        hlh2004_labels(),
+        status,
+        shown,
+        _hlh_verdict_expression(),
+        params,
+        "HLH-2004 (study entry criteria)",
+        n_lines=7,
+    )
+    return describe(
+        chart,
+        "HLH-2004 calculator",
+        (
+            "Interactive HLH-2004 calculator. Controls set the unit system, the findings (yes, no or not "
+            "assessed) and the laboratory values (empty means not measured). The text states route B "
+            "(how many of the 8 criteria are met, not met or not assessed, 5 needed) and route A (a "
+            "molecular diagnosis, reported as a predisposition), then lists each criterion with its "
+            "status and the value entered."
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------ MAS 2016
 
-MAS_DEFAULTS = {"units": "conventional", "febrile": True, "known_or_suspected_sjia": True, "ferritin": None,
-                "platelets": None, "ast": None, "triglycerides": None, "fibrinogen": None}
+MAS_DEFAULTS = {
+    "units": "conventional",
+    "febrile": True,
+    "known_or_suspected_sjia": True,
+    "ferritin": None,
+    "platelets": None,
+    "ast": None,
+    "triglycerides": None,
+    "fibrinogen": None,
+}
 
 
-def mas2016_entries(*, units: str, febrile, known_or_suspected_sjia, ferritin, platelets, ast,
-                    triglycerides, fibrinogen) -> scores.CriteriaResult:
+def mas2016_entries(
+    *,
+    units: str,
+    febrile,
+    known_or_suspected_sjia,
+    ferritin,
+    platelets,
+    ast,
+    triglycerides,
+    fibrinogen,
+) -> scores.CriteriaResult:
     """The Python twin of the MAS calculator. The criteria print triglycerides and fibrinogen in
     mg/dL; SI entries are converted with the sourced factors."""
     u = _units
@@ -431,9 +619,11 @@ def mas2016_entries(*, units: str, febrile, known_or_suspected_sjia, ferritin, p
         return u.convert(analyte, u.entry(name, analyte, value, system), system, "SI")
 
     return scores.mas2016(
-        febrile=febrile, known_or_suspected_sjia=known_or_suspected_sjia,
+        febrile=febrile,
+        known_or_suspected_sjia=known_or_suspected_sjia,
         ferritin_ng_per_ml=si("ferritin", "ferritin", ferritin),
-        platelets_10e9_per_l=si("platelets", "platelets", platelets), ast_u_per_l=ast,
+        platelets_10e9_per_l=si("platelets", "platelets", platelets),
+        ast_u_per_l=ast,
         triglycerides_mg_per_dl=conv("triglycerides", "triglycerides", triglycerides),
         fibrinogen_mg_per_dl=conv("fibrinogen", "fibrinogen", fibrinogen),
     )
@@ -444,7 +634,9 @@ def mas2016_labels() -> dict[str, str]:
 
     def t(row_id):
         row = rows[row_id]
-        return f"{row['comparator'].replace('<=', '≤').replace('>=', '≥')}{float(row['threshold']):g}"
+        return (
+            f"{row['comparator'].replace('<=', '≤').replace('>=', '≥')}{float(row['threshold']):g}"
+        )
 
     return {
         "required_ferritin": f"Ferritin {t('required_ferritin')} ng/mL (= µg/L), required",
@@ -461,14 +653,19 @@ def _mas_expressions(u: str = "mas_units"):
     def lab(signal, analyte, row_id, to_units):
         comparator, threshold = rows[row_id]["comparator"], float(rows[row_id]["threshold"])
         value = _units.convert_expression(analyte, _num(signal), u, to_units)
-        return _status(signal, _unit_range_test(signal, analyte, u), _compare(value, comparator, threshold))
+        return _status(
+            signal, _unit_range_test(signal, analyte, u), _compare(value, comparator, threshold)
+        )
 
     ast_low, ast_high = PLAUSIBLE_RANGES["ast_u_per_l"]
     status = {
         "required_ferritin": lab("mas_ferritin", "ferritin", "required_ferritin", "SI"),
         "platelets": lab("mas_platelets", "platelets", "platelets", "SI"),
-        "ast": _status("mas_ast", _range_test(_num("mas_ast"), ast_low, ast_high),
-                       _compare(_num("mas_ast"), rows["ast"]["comparator"], float(rows["ast"]["threshold"]))),
+        "ast": _status(
+            "mas_ast",
+            _range_test(_num("mas_ast"), ast_low, ast_high),
+            _compare(_num("mas_ast"), rows["ast"]["comparator"], float(rows["ast"]["threshold"])),
+        ),
         "triglycerides": lab("mas_triglycerides", "triglycerides", "triglycerides", "conventional"),
         "fibrinogen": lab("mas_fibrinogen", "fibrinogen", "fibrinogen", "conventional"),
     }
@@ -476,16 +673,18 @@ def _mas_expressions(u: str = "mas_units"):
     def converted(signal, analyte):
         value = _units.convert_expression(analyte, _num(signal), u, "conventional")
         unit = _js(_units.display_unit(analyte, "conventional"))
-        return (f"({u} == 'SI' && !{_missing(signal)} ? ' = ' + format({value}, '.4~g') + ' ' + {unit} : '')")
+        return f"({u} == 'SI' && !{_missing(signal)} ? ' = ' + format({value}, '.4~g') + ' ' + {unit} : '')"
 
     shown = {
         "required_ferritin": _shown("mas_ferritin", _unit_text("ferritin", u)),
         "platelets": _shown("mas_platelets", _unit_text("platelets", u)),
         "ast": _shown("mas_ast", "'U/L'"),
         "triglycerides": _shown("mas_triglycerides", _unit_text("triglycerides", u))
-        + " + " + converted("mas_triglycerides", "triglycerides"),
+        + " + "
+        + converted("mas_triglycerides", "triglycerides"),
         "fibrinogen": _shown("mas_fibrinogen", _unit_text("fibrinogen", u))
-        + " + " + converted("mas_fibrinogen", "fibrinogen"),
+        + " + "
+        + converted("mas_fibrinogen", "fibrinogen"),
     }
     return status, shown
 
@@ -498,12 +697,14 @@ def _mas_verdict_expression() -> str:
     def text(key):
         return _template_expression(_wrapped(MAS2016_TEXT[key]), fields)
 
-    return (f"datum.invalid > 0 ? {_js(_wrapped(CHECK_TEXT))} "
-            f": !(mas_febrile == 'yes' && mas_known_or_suspected_sjia == 'yes') ? {text('not_applicable')} "
-            f": datum.ferritin == 0 ? {text('low_ferritin')} "
-            f": datum.ferritin == 1 && datum.items_met {rule} {needed} ? {text('classified')} "
-            f": !(datum.items_met + datum.items_unknown {rule} {needed}) ? {text('not_classified')} "
-            f": {text('open')}")
+    return (
+        f"datum.invalid > 0 ? {_js(_wrapped(CHECK_TEXT))} "
+        f": !(mas_febrile == 'yes' && mas_known_or_suspected_sjia == 'yes') ? {text('not_applicable')} "
+        f": datum.ferritin == 0 ? {text('low_ferritin')} "
+        f": datum.ferritin == 1 && datum.items_met {rule} {needed} ? {text('classified')} "
+        f": !(datum.items_met + datum.items_unknown {rule} {needed}) ? {text('not_classified')} "
+        f": {text('open')}"
+    )
 
 
 def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
@@ -512,8 +713,12 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
     params = [
         _units_param("mas_units", v["units"]),
         _select_param("mas_febrile", "Febrile: ", YES_NO, _tri(v["febrile"])),
-        _select_param("mas_known_or_suspected_sjia", "Known or suspected systemic JIA: ", YES_NO,
-                      _tri(v["known_or_suspected_sjia"])),
+        _select_param(
+            "mas_known_or_suspected_sjia",
+            "Known or suspected systemic JIA: ",
+            YES_NO,
+            _tri(v["known_or_suspected_sjia"]),
+        ),
         _number_param("mas_ferritin", "Ferritin: ", v["ferritin"]),
         _number_param("mas_platelets", "Platelets: ", v["platelets"]),
         _number_param("mas_ast", "AST (U/L): ", v["ast"]),
@@ -525,43 +730,72 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
     items = _criteria_items(keys, mas2016_labels())
     status_expr = " : ".join(f"datum.key == {_js(k)} ? {status[k]}" for k in keys) + " : NaN"
     shown_expr = " : ".join(f"datum.key == {_js(k)} ? ({shown[k]})" for k in keys) + " : ''"
-    base = alt.Chart(items).transform_calculate(status=status_expr).transform_calculate(
-        shown=shown_expr).transform_calculate(
-        status_label=" : ".join(f"datum.status == {k} ? {_js(s)}" for k, s in STATUS_TEXT.items()) + " : ''",
-        status_text=_status_text_expression())
-    summary = base.transform_calculate(
-        is_item="datum.key != 'required_ferritin' ? 1 : 0",
-        item_met="datum.key != 'required_ferritin' && datum.status == 1 ? 1 : 0",
-        item_unknown="datum.key != 'required_ferritin' && datum.status == -1 ? 1 : 0",
-        ferritin_status="datum.key == 'required_ferritin' ? datum.status : 0",
-        is_ferritin="datum.key == 'required_ferritin' ? 1 : 0",
-        is_invalid="datum.status == -2 ? 1 : 0",
-    ).transform_aggregate(
-        items_met="sum(item_met)", items_unknown="sum(item_unknown)", ferritin="sum(ferritin_status)",
-        invalid="sum(is_invalid)",
-    ).transform_calculate(
-        ferritin="datum.ferritin == -1 ? null : datum.ferritin", verdict=_mas_verdict_expression(),
-        heading=_js("2016 MAS classification"))
+    base = (
+        alt.Chart(items)
+        .transform_calculate(status=status_expr)
+        .transform_calculate(shown=shown_expr)
+        .transform_calculate(
+            status_label=" : ".join(
+                f"datum.status == {k} ? {_js(s)}" for k, s in STATUS_TEXT.items()
+            )
+            + " : ''",
+            status_text=_status_text_expression(),
+        )
+    )
+    summary = (
+        base.transform_calculate(
+            is_item="datum.key != 'required_ferritin' ? 1 : 0",
+            item_met="datum.key != 'required_ferritin' && datum.status == 1 ? 1 : 0",
+            item_unknown="datum.key != 'required_ferritin' && datum.status == -1 ? 1 : 0",
+            ferritin_status="datum.key == 'required_ferritin' ? datum.status : 0",
+            is_ferritin="datum.key == 'required_ferritin' ? 1 : 0",
+            is_invalid="datum.status == -2 ? 1 : 0",
+        )
+        .transform_aggregate(
+            items_met="sum(item_met)",
+            items_unknown="sum(item_unknown)",
+            ferritin="sum(ferritin_status)",
+            invalid="sum(is_invalid)",
+        )
+        .transform_calculate(
+            ferritin="datum.ferritin == -1 ? null : datum.ferritin",
+            verdict=_mas_verdict_expression(),
+            heading=_js("2016 MAS classification"),
+        )
+    )
     head = alt.layer(
         summary.mark_text(align="left", baseline="top", fontSize=15, fontWeight="bold").encode(
-            text="heading:N", x=alt.value(0), y=alt.value(0)),
+            text="heading:N", x=alt.value(0), y=alt.value(0)
+        ),
         summary.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
-            text="verdict:N", x=alt.value(0), y=alt.value(24)),
+            text="verdict:N", x=alt.value(0), y=alt.value(24)
+        ),
     ).properties(width=WIDTH, height=24 + 17 * 3)
     chart = alt.vconcat(head, _criteria_rows(base, items), spacing=10).add_params(*params)
-    return describe(chart, "2016 MAS classification calculator", (
-        "Interactive calculator of the 2016 classification criteria for MAS in systemic JIA. Controls "
-        "set the unit system, whether the patient is febrile with known or suspected systemic JIA, "
-        "and five laboratory values (empty means not measured). The text gives the classification; "
-        "the rows show ferritin (required) and the four items, each met, not met or not assessed."))
+    return describe(
+        chart,
+        "2016 MAS classification calculator",
+        (
+            "Interactive calculator of the 2016 classification criteria for MAS in systemic JIA. Controls "
+            "set the unit system, whether the patient is febrile with known or suspected systemic JIA, "
+            "and five laboratory values (empty means not measured). The text gives the classification; "
+            "the rows show ferritin (required) and the four items, each met, not met or not assessed."
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------ ASTCT
 
-ASTCT_DEFAULTS = {"temperature_c": None, "fever_explained_by_other_cause": False,
-                  "antipyretic_or_anticytokine_given": False, "hypotension": "none",
-                  "hypotension_explained_by_other_cause": False, "hypoxia": "none",
-                  "hypoxia_explained_by_other_cause": False, "death_due_to_crs": False}
+ASTCT_DEFAULTS = {
+    "temperature_c": None,
+    "fever_explained_by_other_cause": False,
+    "antipyretic_or_anticytokine_given": False,
+    "hypotension": "none",
+    "hypotension_explained_by_other_cause": False,
+    "hypoxia": "none",
+    "hypoxia_explained_by_other_cause": False,
+    "death_due_to_crs": False,
+}
 ASTCT_GRADE_LINE = {"graded": "CRS grade {grade}", "none": "No CRS grade"}
 
 
@@ -574,14 +808,13 @@ def _astct_option_labels(kind: str) -> list[str]:
     """Menu labels short enough for a phone: the book's category names and their grade (the
     printed wording is in the table under the calculator)."""
     grades = scores._astct_grades().sort_values("grade")
-    special = {"none": f"no {kind}",
-               "no_vasopressor": "hypotension not requiring vasopressors"}
+    special = {"none": f"no {kind}", "no_vasopressor": "hypotension not requiring vasopressors"}
 
     def label(grade, code):
         text = special.get(code, code.replace("_", " "))
         return text if code == "none" else f"{text} (grade {grade})"
 
-    return [label(g, code) for g, code in zip(grades["grade"], grades[f"{kind}_code"])]
+    return [label(g, code) for g, code in zip(grades["grade"], grades[f"{kind}_code"], strict=True)]
 
 
 def _astct_expressions() -> tuple[str, str]:
@@ -589,73 +822,133 @@ def _astct_expressions() -> tuple[str, str]:
     lowest = int(grades["grade"].min())
 
     def by(kind):
-        mapping = " : ".join(f"ct_{kind} == {_js(code)} ? {int(g)}"
-                             for g, code in zip(grades["grade"], grades[f"{kind}_code"]))
+        mapping = " : ".join(
+            f"ct_{kind} == {_js(code)} ? {int(g)}"
+            for g, code in zip(grades["grade"], grades[f"{kind}_code"], strict=True)
+        )
         return f"(ct_{kind}_explained_by_other_cause == 'yes' ? {lowest} : {mapping} : NaN)"
 
     hyp, oxy = by("hypotension"), by("hypoxia")
     worst = f"max({hyp}, {oxy})"
     low, high = PLAUSIBLE_RANGES["temperature_c"]
     temp = _num("ct_temperature_c")
-    fever = (f"(!{_missing('ct_temperature_c')} && {temp} >= {scores.astct_fever_threshold_c()!r} "
-             f"&& ct_fever_explained_by_other_cause == 'no')")
+    fever = (
+        f"(!{_missing('ct_temperature_c')} && {temp} >= {scores.astct_fever_threshold_c()!r} "
+        f"&& ct_fever_explained_by_other_cause == 'no')"
+    )
     treated = "ct_antipyretic_or_anticytokine_given == 'yes'"
     died = "ct_death_due_to_crs == 'yes'"
-    invalid = (f"(!{_missing('ct_temperature_c')} && !{_range_test(temp, low, high)}) "
-               f"|| ({_missing('ct_temperature_c')} && !({treated}) && !({died}))")
+    invalid = (
+        f"(!{_missing('ct_temperature_c')} && !{_range_test(temp, low, high)}) "
+        f"|| ({_missing('ct_temperature_c')} && !({treated}) && !({died}))"
+    )
     values = {"grade": "", "by_hypotension": hyp, "by_hypoxia": oxy}
-    discounted = ("(ct_hypotension_explained_by_other_cause == 'yes' && ct_hypotension != 'none') || "
-                  "(ct_hypoxia_explained_by_other_cause == 'yes' && ct_hypoxia != 'none')")
+    discounted = (
+        "(ct_hypotension_explained_by_other_cause == 'yes' && ct_hypotension != 'none') || "
+        "(ct_hypoxia_explained_by_other_cause == 'yes' && ct_hypoxia != 'none')"
+    )
     suffix = f"({discounted} ? ';\\n' + {_js(_wrapped(ASTCT_TEXT['other_cause']))} : '')"
 
     def text(key, grade_expr):
         return _template_expression(_wrapped(ASTCT_TEXT[key]), {**values, "grade": grade_expr})
 
     death = scores.astct_death_grade()
-    grade = (f"({invalid}) ? null : {died} ? {death} : {fever} ? {worst} : !({treated}) ? null "
-             f": {worst} == {lowest} ? null : {worst}")
-    explanation = (f"({invalid}) ? {_js(_wrapped(CHECK_TEXT))} "
-                   f": {died} ? {text('death', str(death))} "
-                   f": ({fever} ? {text('fever', worst)} : !({treated}) ? {text('no_fever', '')} "
-                   f": {worst} == {lowest} ? {text('treated_none', '')} : {text('treated', worst)}) + {suffix}")
+    grade = (
+        f"({invalid}) ? null : {died} ? {death} : {fever} ? {worst} : !({treated}) ? null "
+        f": {worst} == {lowest} ? null : {worst}"
+    )
+    explanation = (
+        f"({invalid}) ? {_js(_wrapped(CHECK_TEXT))} "
+        f": {died} ? {text('death', str(death))} "
+        f": ({fever} ? {text('fever', worst)} : !({treated}) ? {text('no_fever', '')} "
+        f": {worst} == {lowest} ? {text('treated_none', '')} : {text('treated', worst)}) + {suffix}"
+    )
     return grade, explanation
 
 
 def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
     """The ASTCT CRS grade calculator (keys of `initial` as in `scores.astct_crs_grade`)."""
     v = _checked_initial(initial, ASTCT_DEFAULTS)
-    hyp_codes, oxy_codes = scores.astct_categories("hypotension"), scores.astct_categories("hypoxia")
+    hyp_codes, oxy_codes = (
+        scores.astct_categories("hypotension"),
+        scores.astct_categories("hypoxia"),
+    )
     params = [
         _number_param("ct_temperature_c", "Temperature (°C): ", v["temperature_c"]),
-        _select_param("ct_fever_explained_by_other_cause", "Fever from another cause: ", YES_NO,
-                      _tri(v["fever_explained_by_other_cause"])),
-        _select_param("ct_antipyretic_or_anticytokine_given", "Antipyretic or anticytokine therapy given: ",
-                      YES_NO, _tri(v["antipyretic_or_anticytokine_given"])),
-        _select_param("ct_hypotension", "Hypotension: ", hyp_codes, v["hypotension"],
-                      labels=_astct_option_labels("hypotension")),
-        _select_param("ct_hypotension_explained_by_other_cause", "Hypotension from another cause: ", YES_NO,
-                      _tri(v["hypotension_explained_by_other_cause"])),
-        _select_param("ct_hypoxia", "Hypoxia: ", oxy_codes, v["hypoxia"], labels=_astct_option_labels("hypoxia")),
-        _select_param("ct_hypoxia_explained_by_other_cause", "Hypoxia from another cause: ", YES_NO,
-                      _tri(v["hypoxia_explained_by_other_cause"])),
-        _select_param("ct_death_due_to_crs", "Death due to CRS: ", YES_NO, _tri(v["death_due_to_crs"])),
+        _select_param(
+            "ct_fever_explained_by_other_cause",
+            "Fever from another cause: ",
+            YES_NO,
+            _tri(v["fever_explained_by_other_cause"]),
+        ),
+        _select_param(
+            "ct_antipyretic_or_anticytokine_given",
+            "Antipyretic or anticytokine therapy given: ",
+            YES_NO,
+            _tri(v["antipyretic_or_anticytokine_given"]),
+        ),
+        _select_param(
+            "ct_hypotension",
+            "Hypotension: ",
+            hyp_codes,
+            v["hypotension"],
+            labels=_astct_option_labels("hypotension"),
+        ),
+        _select_param(
+            "ct_hypotension_explained_by_other_cause",
+            "Hypotension from another cause: ",
+            YES_NO,
+            _tri(v["hypotension_explained_by_other_cause"]),
+        ),
+        _select_param(
+            "ct_hypoxia",
+            "Hypoxia: ",
+            oxy_codes,
+            v["hypoxia"],
+            labels=_astct_option_labels("hypoxia"),
+        ),
+        _select_param(
+            "ct_hypoxia_explained_by_other_cause",
+            "Hypoxia from another cause: ",
+            YES_NO,
+            _tri(v["hypoxia_explained_by_other_cause"]),
+        ),
+        _select_param(
+            "ct_death_due_to_crs", "Death due to CRS: ", YES_NO, _tri(v["death_due_to_crs"])
+        ),
     ]
     grade, explanation = _astct_expressions()
     line = _template_expression(ASTCT_GRADE_LINE["graded"], {"grade": "datum.grade"})
-    data = alt.Chart(pd.DataFrame({"row": [0]})).transform_calculate(grade=grade).transform_calculate(
-        heading=f"isValid(datum.grade) ? {line} : {_js(ASTCT_GRADE_LINE['none'])}",
-        explanation=explanation)
-    chart = alt.layer(
-        data.mark_text(align="left", baseline="top", fontSize=18, fontWeight="bold").encode(
-            text="heading:N", x=alt.value(0), y=alt.value(0)),
-        data.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
-            text="explanation:N", x=alt.value(0), y=alt.value(30)),
-    ).properties(width=WIDTH, height=30 + 17 * 6).add_params(*params)
-    return describe(chart, "ASTCT CRS grade calculator", (
-        "Interactive ASTCT grading of cytokine release syndrome. Controls set the temperature "
-        "(empty means not measured), whether fever, hypotension or hypoxia has another cause, whether "
-        "antipyretic or anticytokine therapy was given, the hypotension and hypoxia categories, and "
-        "death due to CRS. The text gives the grade and how it was reached."))
+    data = (
+        alt.Chart(pd.DataFrame({"row": [0]}))
+        .transform_calculate(grade=grade)
+        .transform_calculate(
+            heading=f"isValid(datum.grade) ? {line} : {_js(ASTCT_GRADE_LINE['none'])}",
+            explanation=explanation,
+        )
+    )
+    chart = (
+        alt.layer(
+            data.mark_text(align="left", baseline="top", fontSize=18, fontWeight="bold").encode(
+                text="heading:N", x=alt.value(0), y=alt.value(0)
+            ),
+            data.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
+                text="explanation:N", x=alt.value(0), y=alt.value(30)
+            ),
+        )
+        .properties(width=WIDTH, height=30 + 17 * 6)
+        .add_params(*params)
+    )
+    return describe(
+        chart,
+        "ASTCT CRS grade calculator",
+        (
+            "Interactive ASTCT grading of cytokine release syndrome. Controls set the temperature "
+            "(empty means not measured), whether fever, hypotension or hypoxia has another cause, whether "
+            "antipyretic or anticytokine therapy was given, the hypotension and hypoxia categories, and "
+            "death due to CRS. The text gives the grade and how it was reached."
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------ HScore
@@ -685,7 +978,11 @@ CONTROL_LABELS = {
 }
 SIGNALS = {variable: f"hs_{parameter}" for variable, (parameter, _) in HSCORE_VARIABLES.items()}
 # Variables whose value the unit system changes (analyte in `unit-conversions`).
-HSCORE_ANALYTES = {"ferritin": "ferritin", "triglycerides": "triglycerides", "fibrinogen": "fibrinogen"}
+HSCORE_ANALYTES = {
+    "ferritin": "ferritin",
+    "triglycerides": "triglycerides",
+    "fibrinogen": "fibrinogen",
+}
 NOT_KNOWN = "not known"
 HSCORE_DEFAULTS = {
     "units": "SI",
@@ -720,8 +1017,19 @@ class HScorePage:
     high: int
 
 
-def hscore_entries(*, units: str, known_immunosuppression, temperature_c, organomegaly, cytopenia_lineages,
-                   ferritin, triglycerides, fibrinogen, ast_iu_per_l, marrow_haemophagocytosis) -> HScorePage:
+def hscore_entries(
+    *,
+    units: str,
+    known_immunosuppression,
+    temperature_c,
+    organomegaly,
+    cytopenia_lineages,
+    ferritin,
+    triglycerides,
+    fibrinogen,
+    ast_iu_per_l,
+    marrow_haemophagocytosis,
+) -> HScorePage:
     """The Python twin of the HScore calculator: ferritin, triglycerides and fibrinogen in
     `units`; any input may be None (not measured / not known), giving a range."""
     u = _units
@@ -731,25 +1039,33 @@ def hscore_entries(*, units: str, known_immunosuppression, temperature_c, organo
         return u.convert(analyte, u.entry(name, analyte, value, system), system, "SI")
 
     inputs = dict(
-        known_immunosuppression=known_immunosuppression, temperature_c=temperature_c,
-        organomegaly=organomegaly, cytopenia_lineages=cytopenia_lineages,
+        known_immunosuppression=known_immunosuppression,
+        temperature_c=temperature_c,
+        organomegaly=organomegaly,
+        cytopenia_lineages=cytopenia_lineages,
         ferritin_ng_per_ml=si("ferritin", "ferritin", ferritin),
         triglycerides_mmol_per_l=si("triglycerides", "triglycerides", triglycerides),
         fibrinogen_g_per_l=si("fibrinogen", "fibrinogen", fibrinogen),
-        ast_iu_per_l=ast_iu_per_l, marrow_haemophagocytosis=marrow_haemophagocytosis,
+        ast_iu_per_l=ast_iu_per_l,
+        marrow_haemophagocytosis=marrow_haemophagocytosis,
     )
     cutoff, maximum = hscore_cutoff(), hscore_maximum()
     spread = scores.hscore_range(**inputs)
     if not spread.not_measured:
         result = scores.hscore(**inputs)
         side = "above" if result.at_or_above_cutoff else "below"
-        lines = (HSCORE_TEXT["total"].format(total=result.total, maximum=maximum),
-                 HSCORE_TEXT[side].format(cutoff=cutoff), result.probability)
+        lines = (
+            HSCORE_TEXT["total"].format(total=result.total, maximum=maximum),
+            HSCORE_TEXT[side].format(cutoff=cutoff),
+            result.probability,
+        )
         return HScorePage(lines, result.total, result.total, result.total)
     side = "above" if spread.low >= cutoff else "below" if spread.high < cutoff else "either"
-    lines = (HSCORE_TEXT["range"].format(low=spread.low, high=spread.high, maximum=maximum),
-             HSCORE_TEXT["missing"].format(n=len(spread.not_measured)),
-             HSCORE_TEXT[side].format(cutoff=cutoff))
+    lines = (
+        HSCORE_TEXT["range"].format(low=spread.low, high=spread.high, maximum=maximum),
+        HSCORE_TEXT["missing"].format(n=len(spread.not_measured)),
+        HSCORE_TEXT[side].format(cutoff=cutoff),
+    )
     return HScorePage(lines, None, spread.low, spread.high)
 
 
@@ -778,11 +1094,15 @@ def points_expression(variable: str) -> str:
     signal = SIGNALS[variable]
     categorical = HSCORE_VARIABLES[variable][1] is None
     value = signal if categorical else _hscore_value(variable)
-    branches = [f"({signal} == {_js(NOT_KNOWN)}) ? NaN" if categorical else f"({_missing(signal)}) ? NaN"]
+    branches = [
+        f"({signal} == {_js(NOT_KNOWN)}) ? NaN" if categorical else f"({_missing(signal)}) ? NaN"
+    ]
     if variable == "number_of_cytopenias":
         branches.append(f"({value} == 0) ? 0")  # no published row: scored 0 (see scores.py)
     for _, row in rows.iterrows():
-        condition = f"{value} == {_js(row['band_label'])}" if categorical else _band_condition(value, row)
+        condition = (
+            f"{value} == {_js(row['band_label'])}" if categorical else _band_condition(value, row)
+        )
         branches.append(f"({condition}) ? {int(row['points'])}")
     return " : ".join(branches) + " : NaN"
 
@@ -818,8 +1138,10 @@ def _probability_expression(total: str = "datum.total") -> str:
         "point": lambda low, high: f"{total} == {low}",
         "between": lambda low, high: f"{total} > {low} && {total} < {high}",
     }
-    branches = [f"({conditions[kind](low, high)}) ? {_js(_two_lines(text))}"
-                for kind, low, high, text in hscore_probability_rules()]
+    branches = [
+        f"({conditions[kind](low, high)}) ? {_js(_two_lines(text))}"
+        for kind, low, high, text in hscore_probability_rules()
+    ]
     return " : ".join(branches) + " : ''"
 
 
@@ -828,14 +1150,19 @@ def _hscore_param(variable: str, value):
     label = CONTROL_LABELS[variable]
     if variable == "number_of_cytopenias":
         options = [0, 1, 2, 3, NOT_KNOWN]
-        return _select_param(signal, label, options, NOT_KNOWN if value is None else value,
-                             labels=["0", "1", "2", "3", NOT_KNOWN])
+        return _select_param(
+            signal,
+            label,
+            options,
+            NOT_KNOWN if value is None else value,
+            labels=["0", "1", "2", "3", NOT_KNOWN],
+        )
     if HSCORE_VARIABLES[variable][1] is not None:  # numeric
         return _number_param(signal, label, value)
     if variable == "organomegaly":
-        options = hscore_categories("organomegaly") + [NOT_KNOWN]
+        options = [*hscore_categories("organomegaly"), NOT_KNOWN]
         return _select_param(signal, label, options, NOT_KNOWN if value is None else value)
-    options = hscore_categories(variable) + [NOT_KNOWN]  # 'no' / 'yes'
+    options = [*hscore_categories(variable), NOT_KNOWN]  # 'no' / 'yes'
     choice = NOT_KNOWN if value is None else ("yes" if value else "no")
     return _select_param(signal, label, options, choice)
 
@@ -849,109 +1176,199 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
     table, and the points of each variable. `initial` sets the controls (keys as in
     `hscore_entries`)."""
     values = _checked_initial(initial, HSCORE_DEFAULTS)
-    names = {"ferritin_ng_per_ml": "ferritin", "triglycerides_mmol_per_l": "triglycerides",
-             "fibrinogen_g_per_l": "fibrinogen"}
+    names = {
+        "ferritin_ng_per_ml": "ferritin",
+        "triglycerides_mmol_per_l": "triglycerides",
+        "fibrinogen_g_per_l": "fibrinogen",
+    }
     params = [_units_param("hs_units", values["units"])] + [
         _hscore_param(variable, values[names.get(parameter, parameter)])
-        for variable, (parameter, _) in HSCORE_VARIABLES.items()]
+        for variable, (parameter, _) in HSCORE_VARIABLES.items()
+    ]
     cutoff, maximum = hscore_cutoff(), hscore_maximum()
     table = hscore_points_table()
-    items = pd.DataFrame({
-        "variable": list(HSCORE_VARIABLES),
-        "item": [ITEM_LABELS[v] for v in HSCORE_VARIABLES],
-        "order": range(len(HSCORE_VARIABLES)),
-        "fewest": [0 if v == "number_of_cytopenias" else int(table.loc[table["variable"] == v, "points"].min())
-                   for v in HSCORE_VARIABLES],
-        "most": [int(table.loc[table["variable"] == v, "points"].max()) for v in HSCORE_VARIABLES],
-    })
-    points = " : ".join(f"(datum.variable == {_js(v)}) ? ({points_expression(v)})"
-                        for v in HSCORE_VARIABLES) + " : NaN"
-    base = alt.Chart(items).transform_calculate(points=points).transform_calculate(
-        low="isValid(datum.points) ? datum.points : datum.fewest",
-        high="isValid(datum.points) ? datum.points : datum.most",
-        missing="isValid(datum.points) ? 0 : 1")
+    items = pd.DataFrame(
+        {
+            "variable": list(HSCORE_VARIABLES),
+            "item": [ITEM_LABELS[v] for v in HSCORE_VARIABLES],
+            "order": range(len(HSCORE_VARIABLES)),
+            "fewest": [
+                0
+                if v == "number_of_cytopenias"
+                else int(table.loc[table["variable"] == v, "points"].min())
+                for v in HSCORE_VARIABLES
+            ],
+            "most": [
+                int(table.loc[table["variable"] == v, "points"].max()) for v in HSCORE_VARIABLES
+            ],
+        }
+    )
+    points = (
+        " : ".join(
+            f"(datum.variable == {_js(v)}) ? ({points_expression(v)})" for v in HSCORE_VARIABLES
+        )
+        + " : NaN"
+    )
+    base = (
+        alt.Chart(items)
+        .transform_calculate(points=points)
+        .transform_calculate(
+            low="isValid(datum.points) ? datum.points : datum.fewest",
+            high="isValid(datum.points) ? datum.points : datum.most",
+            missing="isValid(datum.points) ? 0 : 1",
+        )
+    )
 
-    fields = {"total": "datum.total", "maximum": str(maximum), "low": "datum.low", "high": "datum.high",
-              "n": "datum.missing", "cutoff": str(cutoff)}
+    fields = {
+        "total": "datum.total",
+        "maximum": str(maximum),
+        "low": "datum.low",
+        "high": "datum.high",
+        "n": "datum.missing",
+        "cutoff": str(cutoff),
+    }
     complete = "datum.missing == 0"
-    totals = base.transform_aggregate(
-        low="sum(low)", high="sum(high)", missing="sum(missing)").transform_calculate(
-        total=f"{complete} ? datum.low : NaN",
-        invalid=_hscore_invalid_expression(),
-    ).transform_calculate(
-        line1=(f"datum.invalid ? {_js(_wrapped(CHECK_TEXT, 40))} : {complete} ? "
-               f"{_template_expression(HSCORE_TEXT['total'], fields)} "
-               f": {_template_expression(HSCORE_TEXT['range'], fields)}"),
-        line2=(f"datum.invalid ? '' : {complete} ? (datum.total >= {cutoff} ? "
-               f"{_template_expression(HSCORE_TEXT['above'], fields)} : "
-               f"{_template_expression(HSCORE_TEXT['below'], fields)}) : "
-               f"{_template_expression(HSCORE_TEXT['missing'], fields)}"),
-        line3=(f"datum.invalid ? '' : {complete} ? ({_probability_expression()}) "
-               f": datum.low >= {cutoff} ? {_template_expression(HSCORE_TEXT['above'], fields)} "
-               f": datum.high < {cutoff} ? {_template_expression(HSCORE_TEXT['below'], fields)} "
-               f": {_template_expression(HSCORE_TEXT['either'], fields)}"),
+    totals = (
+        base.transform_aggregate(low="sum(low)", high="sum(high)", missing="sum(missing)")
+        .transform_calculate(
+            total=f"{complete} ? datum.low : NaN",
+            invalid=_hscore_invalid_expression(),
+        )
+        .transform_calculate(
+            line1=(
+                f"datum.invalid ? {_js(_wrapped(CHECK_TEXT, 40))} : {complete} ? "
+                f"{_template_expression(HSCORE_TEXT['total'], fields)} "
+                f": {_template_expression(HSCORE_TEXT['range'], fields)}"
+            ),
+            line2=(
+                f"datum.invalid ? '' : {complete} ? (datum.total >= {cutoff} ? "
+                f"{_template_expression(HSCORE_TEXT['above'], fields)} : "
+                f"{_template_expression(HSCORE_TEXT['below'], fields)}) : "
+                f"{_template_expression(HSCORE_TEXT['missing'], fields)}"
+            ),
+            line3=(
+                f"datum.invalid ? '' : {complete} ? ({_probability_expression()}) "
+                f": datum.low >= {cutoff} ? {_template_expression(HSCORE_TEXT['above'], fields)} "
+                f": datum.high < {cutoff} ? {_template_expression(HSCORE_TEXT['below'], fields)} "
+                f": {_template_expression(HSCORE_TEXT['either'], fields)}"
+            ),
+        )
     )
     summary = alt.layer(
-        *[totals.mark_text(align="left", baseline="top", fontSize=size, fontWeight=weight, lineBreak="\n")
-          .encode(text=f"{field}:N", x=alt.value(-LABEL_WIDTH), y=alt.value(offset))
-          for field, offset, size, weight in (("line1", 0, 16, "bold"), ("line2", 40, 13, "normal"),
-                                               ("line3", 60, 13, "normal"))]
+        *[
+            totals.mark_text(
+                align="left", baseline="top", fontSize=size, fontWeight=weight, lineBreak="\n"
+            ).encode(text=f"{field}:N", x=alt.value(-LABEL_WIDTH), y=alt.value(offset))
+            for field, offset, size, weight in (
+                ("line1", 0, 16, "bold"),
+                ("line2", 40, 13, "normal"),
+                ("line3", 60, 13, "normal"),
+            )
+        ]
     ).properties(width=width, height=92)
 
     probability = hscore_probability_table().assign(
         hscore=lambda t: t["hscore"].astype(int),
-        printed=lambda t: t["comparator"].map({"<=": "≤", ">=": "≥", "==": ""}) + t["hscore"].astype(str),
+        printed=lambda t: (
+            t["comparator"].map({"<=": "≤", ">=": "≥", "==": ""}) + t["hscore"].astype(str)
+        ),
         probability=lambda t: t["probability_percent"] + "%",
         percent=lambda t: t["probability_percent"].str.strip("<>").astype(float),
     )
     x = alt.X("hscore:Q", title="HScore", scale=alt.Scale(domain=[0, maximum]))
-    published = alt.Chart(probability).mark_point(shape="circle", filled=True, color=PALETTE[0]).encode(
-        x=x, y=alt.Y("percent:Q", title="Published probability (%)", scale=alt.Scale(domain=[0, 100])),
-        tooltip=[alt.Tooltip("printed:N", title="HScore"), alt.Tooltip("probability:N", title="Probability")],
+    published = (
+        alt.Chart(probability)
+        .mark_point(shape="circle", filled=True, color=PALETTE[0])
+        .encode(
+            x=x,
+            y=alt.Y(
+                "percent:Q", title="Published probability (%)", scale=alt.Scale(domain=[0, 100])
+            ),
+            tooltip=[
+                alt.Tooltip("printed:N", title="HScore"),
+                alt.Tooltip("probability:N", title="Probability"),
+            ],
+        )
     )
     cut = alt.Chart(pd.DataFrame({"hscore": [cutoff], "label": [f"cut-off {cutoff}"]}))
     cut_rule = cut.mark_rule(strokeDash=[6, 4], color="#555555").encode(x=x)
     cut_text = cut.mark_text(align="right", dx=-4, y=8, color="#333333").encode(x=x, text="label:N")
     patient = totals.transform_filter("isValid(datum.total) && !datum.invalid").transform_calculate(
-        hscore="datum.total", label="'this patient'")
+        hscore="datum.total", label="'this patient'"
+    )
     patient_rule = patient.mark_rule(color=PALETTE[1], strokeWidth=3).encode(x=x)
     span = totals.transform_filter("!isValid(datum.total) && !datum.invalid").transform_calculate(
-        hscore="datum.low", hscore2="datum.high")
-    span_band = span.mark_rect(color=PALETTE[1], opacity=0.25, aria=False).encode(x=x, x2="hscore2:Q")
+        hscore="datum.low", hscore2="datum.high"
+    )
+    span_band = span.mark_rect(color=PALETTE[1], opacity=0.25, aria=False).encode(
+        x=x, x2="hscore2:Q"
+    )
     # The label sits on whichever side of the line has room.
-    patient_text_right = patient.transform_filter(f"datum.hscore <= {maximum / 2}").mark_text(
-        align="left", dx=4, y=100, color=PALETTE[1], fontWeight="bold").encode(x=x, text="label:N")
-    patient_text_left = patient.transform_filter(f"datum.hscore > {maximum / 2}").mark_text(
-        align="right", dx=-4, y=100, color=PALETTE[1], fontWeight="bold").encode(x=x, text="label:N")
-    gauge = alt.layer(span_band, published, cut_rule, cut_text, patient_rule, patient_text_right,
-                      patient_text_left).properties(width=width, height=150)
+    patient_text_right = (
+        patient.transform_filter(f"datum.hscore <= {maximum / 2}")
+        .mark_text(align="left", dx=4, y=100, color=PALETTE[1], fontWeight="bold")
+        .encode(x=x, text="label:N")
+    )
+    patient_text_left = (
+        patient.transform_filter(f"datum.hscore > {maximum / 2}")
+        .mark_text(align="right", dx=-4, y=100, color=PALETTE[1], fontWeight="bold")
+        .encode(x=x, text="label:N")
+    )
+    gauge = alt.layer(
+        span_band,
+        published,
+        cut_rule,
+        cut_text,
+        patient_rule,
+        patient_text_right,
+        patient_text_left,
+    ).properties(width=width, height=150)
 
     bars = base.mark_bar(color=PALETTE[0]).encode(
-        y=alt.Y("item:N", sort=alt.EncodingSortField("order", op="min"), title=None, axis=alt.Axis(labelLimit=LABEL_WIDTH - 8)),
-        x=alt.X("points:Q", title="Points", scale=alt.Scale(
-            domain=[0, int(table["points"].max()) + 10], nice=False)),
+        y=alt.Y(
+            "item:N",
+            sort=alt.EncodingSortField("order", op="min"),
+            title=None,
+            axis=alt.Axis(labelLimit=LABEL_WIDTH - 8),
+        ),
+        x=alt.X(
+            "points:Q",
+            title="Points",
+            scale=alt.Scale(domain=[0, int(table["points"].max()) + 10], nice=False),
+        ),
         tooltip=[alt.Tooltip("item:N", title="Variable"), alt.Tooltip("points:Q", title="Points")],
     )
-    labels = base.transform_calculate(
-        shown="isValid(datum.points) ? '' + datum.points : 'not measured'",
-        at="isValid(datum.points) ? datum.points : 0").mark_text(align="left", dx=3).encode(
-        y=alt.Y("item:N", sort=alt.EncodingSortField("order", op="min")), x="at:Q", text="shown:N")
+    labels = (
+        base.transform_calculate(
+            shown="isValid(datum.points) ? '' + datum.points : 'not measured'",
+            at="isValid(datum.points) ? datum.points : 0",
+        )
+        .mark_text(align="left", dx=3)
+        .encode(
+            y=alt.Y("item:N", sort=alt.EncodingSortField("order", op="min")),
+            x="at:Q",
+            text="shown:N",
+        )
+    )
     parts = alt.layer(bars, labels).properties(width=width, height=220)
 
     chart = alt.vconcat(summary, gauge, parts, spacing=14).add_params(*params)
     return describe(
         chart,
         "HScore calculator",
-        (f"Interactive HScore calculator. Controls set the unit system and the nine variables (empty "
-         f"or 'not known' means not measured). The chart shows the total (0 to {maximum}) or, when "
-         f"something is not measured, the range it could take; whether it is at or above the published "
-         f"cut-off of {cutoff}; the total as a vertical line (or the range as a band) among the "
-         f"{len(probability)} published score-to-probability points; and a bar for the points of "
-         "each variable."),
+        (
+            f"Interactive HScore calculator. Controls set the unit system and the nine variables (empty "
+            f"or 'not known' means not measured). The chart shows the total (0 to {maximum}) or, when "
+            f"something is not measured, the range it could take; whether it is at or above the published "
+            f"cut-off of {cutoff}; the total as a vertical line (or the range as a band) among the "
+            f"{len(probability)} published score-to-probability points; and a bar for the points of "
+            "each variable."
+        ),
     )
 
 
 # ------------------------------------------------------------------------------ side by side
+
 
 def _symbol(comparator: str) -> str:
     return {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}[comparator]
@@ -960,8 +1377,10 @@ def _symbol(comparator: str) -> str:
 def _hscore_bands(variable: str, unit: str) -> str:
     rows = hscore_points_table()
     rows = rows[rows["variable"] == variable]
-    return "; ".join(f"{row['band_label'].replace('<=', '≤').replace('>=', '≥')} {unit}: {int(row['points'])} points"
-                     for _, row in rows.iterrows())
+    return "; ".join(
+        f"{row['band_label'].replace('<=', '≤').replace('>=', '≥')} {unit}: {int(row['points'])} points"
+        for _, row in rows.iterrows()
+    )
 
 
 def threshold_comparison() -> pd.DataFrame:
@@ -985,17 +1404,40 @@ def threshold_comparison() -> pd.DataFrame:
     jordan_fever = float(all_hlh.loc["B1_jordan", "threshold"])
     not_used = "not used"
     table = [
-        ("Fever", f"{hlh['B1']['criterion']} (printed without a number; ≥{jordan_fever:g} °C in the Jordan 2011 adaptation)",
-         _hscore_bands("temperature", "°C"), f"{mas['entry']['measure']} (entry condition)",
-         f"≥{fever_c:g} °C, not attributable to another cause"),
-        ("Ferritin", rule(hlh["B7"]), _hscore_bands("ferritin", "ng/mL"),
-         rule(mas["required_ferritin"]) + " (required)", not_used),
-        ("Triglycerides", f"{rule(hlh['B4a'])} ({rule(hlh['B4b'])}), fasting", _hscore_bands("triglycerides", "mmol/L"),
-         rule(mas["triglycerides"]) + converted("triglycerides", mas["triglycerides"]), not_used),
-        ("Fibrinogen", f"{rule(hlh['B4c'])} ({rule(hlh['B4d'])})", _hscore_bands("fibrinogen", "g/L"),
-         rule(mas["fibrinogen"]) + converted("fibrinogen", mas["fibrinogen"]), not_used),
-        ("Platelets", f"{rule(hlh['B3c'])} (a low lineage; {needed} of 3 needed)",
-         f"{rule(cyto.loc['platelets'])} (one cytopenic lineage)", rule(mas["platelets"]), not_used),
+        (
+            "Fever",
+            f"{hlh['B1']['criterion']} (printed without a number; ≥{jordan_fever:g} °C in the Jordan 2011 adaptation)",
+            _hscore_bands("temperature", "°C"),
+            f"{mas['entry']['measure']} (entry condition)",
+            f"≥{fever_c:g} °C, not attributable to another cause",
+        ),
+        (
+            "Ferritin",
+            rule(hlh["B7"]),
+            _hscore_bands("ferritin", "ng/mL"),
+            rule(mas["required_ferritin"]) + " (required)",
+            not_used,
+        ),
+        (
+            "Triglycerides",
+            f"{rule(hlh['B4a'])} ({rule(hlh['B4b'])}), fasting",
+            _hscore_bands("triglycerides", "mmol/L"),
+            rule(mas["triglycerides"]) + converted("triglycerides", mas["triglycerides"]),
+            not_used,
+        ),
+        (
+            "Fibrinogen",
+            f"{rule(hlh['B4c'])} ({rule(hlh['B4d'])})",
+            _hscore_bands("fibrinogen", "g/L"),
+            rule(mas["fibrinogen"]) + converted("fibrinogen", mas["fibrinogen"]),
+            not_used,
+        ),
+        (
+            "Platelets",
+            f"{rule(hlh['B3c'])} (a low lineage; {needed} of 3 needed)",
+            f"{rule(cyto.loc['platelets'])} (one cytopenic lineage)",
+            rule(mas["platelets"]),
+            not_used,
+        ),
     ]
     return pd.DataFrame(table, columns=["finding", "HLH-2004", "HScore", "2016 MAS", "ASTCT"])
-

@@ -18,7 +18,7 @@ import pandas as pd
 # against a white page.
 PALETTE = [
     "#0072B2",  # blue
-    "#D55E00",  # vermillion
+    "#D55E00",  # vermilion
     "#009E73",  # bluish green
     "#CC79A7",  # reddish purple
     "#E69F00",  # orange
@@ -76,7 +76,10 @@ def numbers_table(frame: pd.DataFrame, caption: str):
 WRAPPED_LABELS = "split(datum.label, '\\n')"
 # Vega hangs a multi-line label down from its tick; lift two-line labels by half a line so
 # they sit centred on their row (axis `labelOffset`; longer labels should be avoided).
-WRAPPED_LABEL_OFFSET = {"condition": {"test": "indexof(datum.label, '\\n') >= 0", "value": -6}, "value": 0}
+WRAPPED_LABEL_OFFSET = {
+    "condition": {"test": "indexof(datum.label, '\\n') >= 0", "value": -6},
+    "value": 0,
+}
 
 
 def wrapped_axis(**options) -> alt.Axis:

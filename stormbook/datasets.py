@@ -81,7 +81,7 @@ def _typed(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
             column = pd.to_numeric(column)
         elif kind == "boolean":
             true_values = set(field.get("trueValues", ["true", "True", "TRUE", "1"]))
-            column = column.map(lambda v: pd.NA if pd.isna(v) else v in true_values)
+            column = column.map(lambda v, yes=true_values: pd.NA if pd.isna(v) else v in yes)
         elif kind == "date":
             typed[field["name"]] = pd.to_datetime(column, format="%Y-%m-%d")
             continue

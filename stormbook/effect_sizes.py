@@ -71,8 +71,9 @@ def _cells(events_treated, n_treated, events_control, n_control):
     return [float(c) for c in cells], False
 
 
-def risk_ratio(events_treated: int, n_treated: int, events_control: int, n_control: int,
-               level: float = 0.95) -> Estimate:
+def risk_ratio(
+    events_treated: int, n_treated: int, events_control: int, n_control: int, level: float = 0.95
+) -> Estimate:
     """Risk in the treated arm divided by risk in the control arm, with a Wald CI on log RR."""
     z = _z(level)
     (a, b, c, d), corrected = _cells(events_treated, n_treated, events_control, n_control)
@@ -81,18 +82,22 @@ def risk_ratio(events_treated: int, n_treated: int, events_control: int, n_contr
     return Estimate("RR", rr, rr * math.exp(-z * se), rr * math.exp(z * se), se, corrected, level)
 
 
-def odds_ratio(events_treated: int, n_treated: int, events_control: int, n_control: int,
-               level: float = 0.95) -> Estimate:
+def odds_ratio(
+    events_treated: int, n_treated: int, events_control: int, n_control: int, level: float = 0.95
+) -> Estimate:
     """Odds of the event with treatment over odds without, with a Woolf (log) CI."""
     z = _z(level)
     (a, b, c, d), corrected = _cells(events_treated, n_treated, events_control, n_control)
     odds = (a * d) / (b * c)
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-    return Estimate("OR", odds, odds * math.exp(-z * se), odds * math.exp(z * se), se, corrected, level)
+    return Estimate(
+        "OR", odds, odds * math.exp(-z * se), odds * math.exp(z * se), se, corrected, level
+    )
 
 
-def risk_difference(events_treated: int, n_treated: int, events_control: int, n_control: int,
-                    level: float = 0.95) -> Estimate:
+def risk_difference(
+    events_treated: int, n_treated: int, events_control: int, n_control: int, level: float = 0.95
+) -> Estimate:
     """Risk with treatment minus risk without (a proportion), with a Wald CI; no correction."""
     z = _z(level)
     _check_arm(events_treated, n_treated, "treated")
@@ -110,7 +115,11 @@ def se_from_ratio_ci(ci_low: float, ci_high: float, level: float = 0.95) -> floa
     the log scale divided by 2 x 1.96. This is how published ratios enter a pooled estimate.
     """
     for name, value in (("ci_low", ci_low), ("ci_high", ci_high)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
             raise EffectSizeError(f"{name} must be a finite number, got {value!r}")
         if value <= 0:
             raise EffectSizeError(f"{name} of a ratio must be positive, got {value}")

@@ -16,8 +16,22 @@ from stormbook.effect_sizes import EffectSizeError, risk_ratio
 from stormbook.pooling import no_diamond_reason, pool_rows
 
 RATIO_MEASURES = ("HR", "OR", "RR", "rate ratio")
-VIEW_COLUMNS = ["condition", "design_group", "outcome_choice", "k", "measure", "studies", "reason", "estimate",
-                "ci_low", "ci_high", "pi_low", "pi_high", "i2_percent", "tau2"]
+VIEW_COLUMNS = [
+    "condition",
+    "design_group",
+    "outcome_choice",
+    "k",
+    "measure",
+    "studies",
+    "reason",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "pi_low",
+    "pi_high",
+    "i2_percent",
+    "tau2",
+]
 
 
 def outcome_label(family: str, window: str) -> str:
@@ -32,17 +46,27 @@ def _as_plotted(row: pd.Series) -> pd.Series:
     is turned over when the row's event is a good one (above 1 favours the treatment).
     """
     turn = row["favours_treatment_when"] == "above 1" or (
-        row["favours_treatment_when"] == "above 0" and row["effect_measure"] == "risk difference (percentage points)")
+        row["favours_treatment_when"] == "above 0"
+        and row["effect_measure"] == "risk difference (percentage points)"
+    )
     counts = [row["events_treated"], row["n_treated"], row["events_control"], row["n_control"]]
     if all(pd.notna(c) for c in counts):
         rr = risk_ratio(*(int(c) for c in counts))
-        est, lo, hi, measure, basis = rr.estimate, rr.ci_low, rr.ci_high, "RR", "risk ratio computed from the arm counts"
+        est, lo, hi, measure, basis = (
+            rr.estimate,
+            rr.ci_low,
+            rr.ci_high,
+            "RR",
+            "risk ratio computed from the arm counts",
+        )
     elif row["effect_measure"] in RATIO_MEASURES and pd.notna(row["effect"]):
         est, lo, hi = float(row["effect"]), row["ci_low"], row["ci_high"]
         measure = {"HR": "HR", "OR": "OR"}.get(row["effect_measure"], "RR")
         basis = "reported ratio"
     else:
-        return pd.Series({"measure": pd.NA, "ratio": np.nan, "low": np.nan, "high": np.nan, "basis": ""})
+        return pd.Series(
+            {"measure": pd.NA, "ratio": np.nan, "low": np.nan, "high": np.nan, "basis": ""}
+        )
     lo = float(lo) if pd.notna(lo) else np.nan
     hi = float(hi) if pd.notna(hi) else np.nan
     if turn:
@@ -55,14 +79,23 @@ def forest_rows(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """Every outcome row that has a ratio to draw, joined to its study, ready to plot."""
     unknown = set(outcomes["study_id"]) - set(studies["study_id"])
     if unknown:
-        raise EffectSizeError(f"outcome rows name unknown study_id(s): {', '.join(sorted(unknown))}")
-    rows = outcomes.merge(studies.drop(columns=["n_treated", "n_control", "source", "locator", "notes"]),
-                          on="study_id", how="left", validate="many_to_one")
+        raise EffectSizeError(
+            f"outcome rows name unknown study_id(s): {', '.join(sorted(unknown))}"
+        )
+    rows = outcomes.merge(
+        studies.drop(columns=["n_treated", "n_control", "source", "locator", "notes"]),
+        on="study_id",
+        how="left",
+        validate="many_to_one",
+    )
     rows = rows[rows["intervention"].eq("anakinra")]
     plotted = rows.apply(_as_plotted, axis=1)
     rows = pd.concat([rows, plotted], axis=1)
     rows = rows[rows["ratio"].notna()].copy()
-    rows["outcome_choice"] = [outcome_label(f, w) for f, w in zip(rows["outcome_family"], rows["time_window"])]
+    rows["outcome_choice"] = [
+        outcome_label(f, w)
+        for f, w in zip(rows["outcome_family"], rows["time_window"], strict=True)
+    ]
     rows["has_interval"] = rows["low"].notna() & rows["high"].notna()
     return rows.reset_index(drop=True)
 
@@ -70,7 +103,11 @@ def forest_rows(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
 def _view_result(part: pd.DataFrame) -> dict:
     """The pooled result of one view's poolable rows, or the reason there is none."""
     if part["design_group"].iloc[0].startswith("meta-analysis"):
-        return {"k": 0, "measure": "", "reason": "Published meta-analyses: shown, never pooled again."}
+        return {
+            "k": 0,
+            "measure": "",
+            "reason": "Published meta-analyses: shown, never pooled again.",
+        }
     eligible = part[part["has_interval"]]
     measures = eligible["measure"].value_counts()
     if measures.empty:
@@ -83,17 +120,33 @@ def _view_result(part: pd.DataFrame) -> dict:
         return {**base, "reason": no_diamond_reason(k, None)}
     pooled = pool_rows(chosen)  # checks the rows are like with like, then pools
     reason = no_diamond_reason(k, pooled)
-    return {**base, "reason": reason, "estimate": pooled.estimate, "ci_low": pooled.ci_low,
-            "ci_high": pooled.ci_high, "pi_low": pooled.pi_low, "pi_high": pooled.pi_high,
-            "i2_percent": 100 * pooled.i2, "tau2": pooled.tau2}
+    return {
+        **base,
+        "reason": reason,
+        "estimate": pooled.estimate,
+        "ci_low": pooled.ci_low,
+        "ci_high": pooled.ci_high,
+        "pi_low": pooled.pi_low,
+        "pi_high": pooled.pi_high,
+        "i2_percent": 100 * pooled.i2,
+        "tau2": pooled.tau2,
+    }
 
 
 def pooled_views(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per condition x design group x outcome choice present in the data."""
     out = []
-    for (condition, design, choice), part in rows.groupby(["condition", "design_group", "outcome_choice"]):
-        out.append({"condition": condition, "design_group": design, "outcome_choice": choice,
-                    **_view_result(part)})
+    for (condition, design, choice), part in rows.groupby(
+        ["condition", "design_group", "outcome_choice"]
+    ):
+        out.append(
+            {
+                "condition": condition,
+                "design_group": design,
+                "outcome_choice": choice,
+                **_view_result(part),
+            }
+        )
     views = pd.DataFrame(out).reindex(columns=VIEW_COLUMNS)
     views["reason"] = views["reason"].fillna("")
     lines = [_message(r) for r in views.itertuples()]
@@ -106,5 +159,7 @@ def _message(view) -> tuple[str, str]:
     if view.reason:
         first, _, rest = view.reason.partition(": ")
         return first + ":", rest
-    return (f"Pooled {view.measure} {view.estimate:.2f} ({view.ci_low:.2f} to {view.ci_high:.2f})",
-            f"{view.k} studies; I² {view.i2_percent:.0f}%; PI {view.pi_low:.2f} to {view.pi_high:.2f}")
+    return (
+        f"Pooled {view.measure} {view.estimate:.2f} ({view.ci_low:.2f} to {view.ci_high:.2f})",
+        f"{view.k} studies; I² {view.i2_percent:.0f}%; PI {view.pi_low:.2f} to {view.pi_high:.2f}",
+    )

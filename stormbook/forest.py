@@ -15,8 +15,13 @@ import pandas as pd
 
 from stormbook.charts import PALETTE, chart_data, wrapped, wrapped_axis
 
-DESIGN_GROUPS = ["randomised", "randomised, post hoc subgroup", "non-randomised",
-                 "meta-analysis, randomised trials only", "meta-analysis, mixed designs"]
+DESIGN_GROUPS = [
+    "randomised",
+    "randomised, post hoc subgroup",
+    "non-randomised",
+    "meta-analysis, randomised trials only",
+    "meta-analysis, mixed designs",
+]
 # Beside the randomised trials, the published meta-analyses of randomised trials are shown
 # (never pooled again), so the reader sees the trials and their published summaries together.
 SHOWN_WITH_RANDOMISED = "meta-analysis, randomised trials only"
@@ -34,58 +39,155 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
     conditions = sorted(rows["condition"].unique())
     designs = [d for d in DESIGN_GROUPS if d in set(rows["design_group"])]
     choices = sorted(rows["outcome_choice"].unique())
-    condition = alt.param(name="condition", value=DEFAULT_VIEW[0],
-                          bind=alt.binding_select(options=conditions, name="Condition: "))
-    design = alt.param(name="design", value=DEFAULT_VIEW[1],
-                       bind=alt.binding_select(options=designs, name="Design: "))
-    outcome = alt.param(name="outcome", value=DEFAULT_VIEW[2],
-                        bind=alt.binding_select(options=choices, name="Outcome: "))
-    same_design = (f"(datum.design_group == design || (design == 'randomised'"
-                   f" && datum.design_group == '{SHOWN_WITH_RANDOMISED}'))")
+    condition = alt.param(
+        name="condition",
+        value=DEFAULT_VIEW[0],
+        bind=alt.binding_select(options=conditions, name="Condition: "),
+    )
+    design = alt.param(
+        name="design",
+        value=DEFAULT_VIEW[1],
+        bind=alt.binding_select(options=designs, name="Design: "),
+    )
+    outcome = alt.param(
+        name="outcome",
+        value=DEFAULT_VIEW[2],
+        bind=alt.binding_select(options=choices, name="Outcome: "),
+    )
+    same_design = (
+        f"(datum.design_group == design || (design == 'randomised'"
+        f" && datum.design_group == '{SHOWN_WITH_RANDOMISED}'))"
+    )
     in_view = f"datum.condition == condition && datum.outcome_choice == outcome && {same_design}"
-    in_pool_view = ("datum.condition == condition && datum.design_group == design"
-                    " && datum.outcome_choice == outcome")
+    in_pool_view = (
+        "datum.condition == condition && datum.design_group == design"
+        " && datum.outcome_choice == outcome"
+    )
     x_scale = alt.Scale(type="log", domain=X_DOMAIN, clamp=True)
-    x = alt.X("ratio:Q", scale=x_scale, title=["Ratio (log scale)", "below 1 favours the treatment"],
-              axis=alt.Axis(titleAnchor="end", values=[0.1, 0.25, 0.5, 1, 2, 4]))
-    y = alt.Y("row:N", title=None, sort=alt.EncodingSortField("order"),
-              axis=wrapped_axis(labelFontSize=11, labelLimit=0))
+    x = alt.X(
+        "ratio:Q",
+        scale=x_scale,
+        title=["Ratio (log scale)", "below 1 favours the treatment"],
+        axis=alt.Axis(titleAnchor="end", values=[0.1, 0.25, 0.5, 1, 2, 4]),
+    )
+    y = alt.Y(
+        "row:N",
+        title=None,
+        sort=alt.EncodingSortField("order"),
+        axis=wrapped_axis(labelFontSize=11, labelLimit=0),
+    )
     study = rows.assign(
-        row=wrapped(pd.Series([f"{lab}, {m}{'' if ok else ', no interval printed'}"
-                               for lab, m, ok in zip(rows["label"], rows["measure"], rows["has_interval"])]), LABEL_WIDTH).to_list(),
-        order=[i + (5_000 if d.startswith("meta-analysis") else 0) for i, d in enumerate(rows["design_group"])])
-    base = alt.Chart(_data(study, ["row", "order", "condition", "design_group", "outcome_choice", "measure",
-                                   "ratio", "low", "high", "outcome", "timepoint_days", "basis",
-                                   "n_treated", "events_treated", "n_control", "events_control"]))
+        row=wrapped(
+            pd.Series(
+                [
+                    f"{lab}, {m}{'' if ok else ', no interval printed'}"
+                    for lab, m, ok in zip(
+                        rows["label"], rows["measure"], rows["has_interval"], strict=True
+                    )
+                ]
+            ),
+            LABEL_WIDTH,
+        ).to_list(),
+        order=[
+            i + (5_000 if d.startswith("meta-analysis") else 0)
+            for i, d in enumerate(rows["design_group"])
+        ],
+    )
+    base = alt.Chart(
+        _data(
+            study,
+            [
+                "row",
+                "order",
+                "condition",
+                "design_group",
+                "outcome_choice",
+                "measure",
+                "ratio",
+                "low",
+                "high",
+                "outcome",
+                "timepoint_days",
+                "basis",
+                "n_treated",
+                "events_treated",
+                "n_control",
+                "events_control",
+            ],
+        )
+    )
     base = base.transform_filter(in_view)
     bars = base.mark_rule(strokeWidth=2).encode(y=y, x=alt.X("low:Q", scale=x_scale), x2="high:Q")
     points = base.mark_point(filled=True, size=70, shape="square", color=PALETTE[0]).encode(
-        y=y, x=x,
-        tooltip=[alt.Tooltip("row:N", title="Study"), alt.Tooltip("outcome:N", title="Outcome as printed"),
-                 alt.Tooltip("ratio:Q", format=".2f", title="Ratio"), alt.Tooltip("low:Q", format=".2f", title="Lower"),
-                 alt.Tooltip("high:Q", format=".2f", title="Upper"), alt.Tooltip("basis:N", title="From"),
-                 alt.Tooltip("events_treated:Q", title="Events, treated"), alt.Tooltip("n_treated:Q", title="n, treated"),
-                 alt.Tooltip("events_control:Q", title="Events, control"),
-                 alt.Tooltip("n_control:Q", title="n, control")])
+        y=y,
+        x=x,
+        tooltip=[
+            alt.Tooltip("row:N", title="Study"),
+            alt.Tooltip("outcome:N", title="Outcome as printed"),
+            alt.Tooltip("ratio:Q", format=".2f", title="Ratio"),
+            alt.Tooltip("low:Q", format=".2f", title="Lower"),
+            alt.Tooltip("high:Q", format=".2f", title="Upper"),
+            alt.Tooltip("basis:N", title="From"),
+            alt.Tooltip("events_treated:Q", title="Events, treated"),
+            alt.Tooltip("n_treated:Q", title="n, treated"),
+            alt.Tooltip("events_control:Q", title="Events, control"),
+            alt.Tooltip("n_control:Q", title="n, control"),
+        ],
+    )
     pooled = views.assign(row=["Pooled (random effects)" for _ in range(len(views))], order=10_000)
-    pooled_base = alt.Chart(_data(pooled, ["row", "order", "condition", "design_group", "outcome_choice",
-                                           "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "line1",
-                                           "line2", "reason", "k"])).transform_filter(in_pool_view)
+    pooled_base = alt.Chart(
+        _data(
+            pooled,
+            [
+                "row",
+                "order",
+                "condition",
+                "design_group",
+                "outcome_choice",
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "pi_low",
+                "pi_high",
+                "line1",
+                "line2",
+                "reason",
+                "k",
+            ],
+        )
+    ).transform_filter(in_pool_view)
     drawn = pooled_base.transform_filter("datum.reason == '' && isValid(datum.estimate)")
     # The pooled marks are described by the two text lines (and the table); an empty mark
     # group would otherwise be an unlabelled image to a screen reader.
     pi = drawn.mark_rule(strokeWidth=1.5, strokeDash=[3, 3], color=PALETTE[6], aria=False).encode(
-        y=y, x=alt.X("pi_low:Q", scale=x_scale), x2="pi_high:Q")
-    ci = drawn.mark_rule(strokeWidth=4, color=PALETTE[6], aria=False).encode(y=y, x=alt.X("ci_low:Q", scale=x_scale), x2="ci_high:Q")
-    diamond = drawn.mark_point(shape="diamond", size=170, filled=True, color=PALETTE[6], aria=False).encode(
-        y=y, x=alt.X("estimate:Q", scale=x_scale),
-        tooltip=[alt.Tooltip("line1:N", title="Pooled"), alt.Tooltip("line2:N", title="Spread"),
-                 alt.Tooltip("k:Q", title="Studies")])
+        y=y, x=alt.X("pi_low:Q", scale=x_scale), x2="pi_high:Q"
+    )
+    ci = drawn.mark_rule(strokeWidth=4, color=PALETTE[6], aria=False).encode(
+        y=y, x=alt.X("ci_low:Q", scale=x_scale), x2="ci_high:Q"
+    )
+    diamond = drawn.mark_point(
+        shape="diamond", size=170, filled=True, color=PALETTE[6], aria=False
+    ).encode(
+        y=y,
+        x=alt.X("estimate:Q", scale=x_scale),
+        tooltip=[
+            alt.Tooltip("line1:N", title="Pooled"),
+            alt.Tooltip("line2:N", title="Spread"),
+            alt.Tooltip("k:Q", title="Studies"),
+        ],
+    )
     # Two short lines above the plot: the pooled numbers, or why there is no pooled row.
-    notes = [pooled_base.mark_text(align="left", baseline="bottom", fontSize=12).encode(
-        x=alt.value(0), y=alt.value(offset), text=f"{line}:N") for line, offset in (("line1", -22), ("line2", -6))]
-    null_line = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="#767676").encode(
-        x=alt.X("x:Q", scale=x_scale))
+    notes = [
+        pooled_base.mark_text(align="left", baseline="bottom", fontSize=12).encode(
+            x=alt.value(0), y=alt.value(offset), text=f"{line}:N"
+        )
+        for line, offset in (("line1", -22), ("line2", -6))
+    ]
+    null_line = (
+        alt.Chart(pd.DataFrame({"x": [1.0]}))
+        .mark_rule(strokeDash=[4, 4], color="#767676")
+        .encode(x=alt.X("x:Q", scale=x_scale))
+    )
     return (
         alt.layer(null_line, bars, points, pi, ci, diamond, *notes)
         .add_params(condition, design, outcome)

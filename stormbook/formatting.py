@@ -14,7 +14,9 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def estimate_text(estimate: float, low: float, high: float, digits: int = 2, interval: str = "95% CI") -> str:
+def estimate_text(
+    estimate: float, low: float, high: float, digits: int = 2, interval: str = "95% CI"
+) -> str:
     """'0.36 (95% CI 0.26 to 0.50)': an estimate with its interval, named."""
     for name, value in (("estimate", estimate), ("low", low), ("high", high)):
         if value is None or pd.isna(value):

@@ -148,7 +148,9 @@ def _log_rates(params: KillingModelParameters, efficiency: float):
         a, t, c = np.exp(y)
         engaged = a / (p.half_saturation + a)
         d_ln_a = p.growth_per_day * (1 - a / p.capacity) - efficiency * p.kill_rate_per_day * t
-        d_ln_t = (p.recruitment_per_day + p.activation_per_day * engaged) / t - p.lymphocyte_decay_per_day
+        d_ln_t = (
+            p.recruitment_per_day + p.activation_per_day * engaged
+        ) / t - p.lymphocyte_decay_per_day
         d_ln_c = (
             p.basal_cytokine_per_day + p.cytokine_per_cell_per_day * t * engaged
         ) / c - p.cytokine_decay_per_day
@@ -225,7 +227,11 @@ def clearance_threshold(params: KillingModelParameters | None = None) -> float:
     exceed 1, meaning that even full killing cannot eliminate the stimulus.
     """
     p = params or KillingModelParameters()
-    return p.growth_per_day * p.lymphocyte_decay_per_day / (p.kill_rate_per_day * p.recruitment_per_day)
+    return (
+        p.growth_per_day
+        * p.lymphocyte_decay_per_day
+        / (p.kill_rate_per_day * p.recruitment_per_day)
+    )
 
 
 def resolves(
@@ -279,7 +285,9 @@ def resolution_summary(
                 "final_antigen": float(run["antigen"].iloc[-1]),
                 "final_cytokine": float(run["cytokine"].iloc[-1]),
                 "final_cytokine_fold": float(run["cytokine"].iloc[-1] / params.resting_cytokine),
-                "final_lymphocyte_fold": float(run["lymphocytes"].iloc[-1] / params.resting_lymphocytes),
+                "final_lymphocyte_fold": float(
+                    run["lymphocytes"].iloc[-1] / params.resting_lymphocytes
+                ),
                 "peak_cytokine": float(run["cytokine"].max()),
             }
         )
@@ -326,14 +334,21 @@ def cytokine_fold_crossing(
     rises (a property the tests check on a grid). Raises ValueError if even no killing
     stays below `fold`, or if full killing reaches it.
     """
-    if isinstance(fold, bool) or not isinstance(fold, (int, float)) or not math.isfinite(fold) or fold <= 1:
+    if (
+        isinstance(fold, bool)
+        or not isinstance(fold, (int, float))
+        or not math.isfinite(fold)
+        or fold <= 1
+    ):
         raise ModelParameterError(f"fold must be a finite number above 1, got {fold!r}")
     if not (isinstance(tolerance, float) and math.isfinite(tolerance) and 0 < tolerance < 0.5):
         raise ModelParameterError(f"tolerance must be a float in (0, 0.5), got {tolerance!r}")
     params = params or KillingModelParameters()
 
     def final_fold(efficiency: float) -> float:
-        return float(simulate(efficiency, days, params)["cytokine"].iloc[-1] / params.resting_cytokine)
+        return float(
+            simulate(efficiency, days, params)["cytokine"].iloc[-1] / params.resting_cytokine
+        )
 
     low, high = 0.0, 1.0
     if final_fold(low) < fold:
@@ -349,7 +364,9 @@ def cytokine_fold_crossing(
     return (low + high) / 2
 
 
-def with_growth(growth_per_day: float, params: KillingModelParameters | None = None) -> KillingModelParameters:
+def with_growth(
+    growth_per_day: float, params: KillingModelParameters | None = None
+) -> KillingModelParameters:
     """The same parameters with another stimulus growth rate r (the "stimulus strength")."""
     params = params or KillingModelParameters()
     return replace(params, growth_per_day=growth_per_day)
@@ -382,7 +399,9 @@ def scenario_summary(
 ) -> pd.DataFrame:
     """`resolution_summary` for every stimulus growth rate, with a growth column first."""
     frames = [
-        resolution_summary(efficiencies, days, with_growth(growth, params)).assign(growth=float(growth))
+        resolution_summary(efficiencies, days, with_growth(growth, params)).assign(
+            growth=float(growth)
+        )
         for growth in growth_rates
     ]
     table = pd.concat(frames, ignore_index=True)

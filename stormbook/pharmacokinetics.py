@@ -59,7 +59,9 @@ class Parameters:
         for name in ("clearance_l_h", "volume_l", "ka_per_h", "bioavailability"):
             _positive(name, getattr(self, name))
         if self.bioavailability > 1:
-            raise PharmacokineticsError(f"bioavailability must be in (0, 1], got {self.bioavailability}")
+            raise PharmacokineticsError(
+                f"bioavailability must be in (0, 1], got {self.bioavailability}"
+            )
 
     @property
     def ke_per_h(self) -> float:
@@ -76,8 +78,12 @@ class Parameters:
 
     def with_clearance_ratio(self, ratio: float) -> Parameters:
         """The same patient with clearance multiplied by `ratio` (e.g. renal impairment)."""
-        return Parameters(self.clearance_l_h * _positive("clearance ratio", ratio), self.volume_l,
-                          self.ka_per_h, self.bioavailability)
+        return Parameters(
+            self.clearance_l_h * _positive("clearance ratio", ratio),
+            self.volume_l,
+            self.ka_per_h,
+            self.bioavailability,
+        )
 
 
 @dataclass(frozen=True)
@@ -93,30 +99,45 @@ class Dose:
         if self.route not in ROUTES:
             raise PharmacokineticsError(f"route must be one of {ROUTES}, got {self.route!r}")
         if isinstance(self.time_h, bool) or not isinstance(self.time_h, Real) or self.time_h < 0:
-            raise PharmacokineticsError(f"time_h must be a number of hours >= 0, got {self.time_h!r}")
+            raise PharmacokineticsError(
+                f"time_h must be a number of hours >= 0, got {self.time_h!r}"
+            )
         _positive("amount_mg", self.amount_mg)
         if self.route == "iv_infusion":
             _positive("duration_h (of an infusion)", self.duration_h)
         elif self.duration_h != 0:
-            raise PharmacokineticsError(f"duration_h applies to 'iv_infusion' only, got {self.duration_h} "
-                                        f"for {self.route!r}")
+            raise PharmacokineticsError(
+                f"duration_h applies to 'iv_infusion' only, got {self.duration_h} "
+                f"for {self.route!r}"
+            )
 
 
-def repeated(route: str, dose_mg: float, interval_h: float, n_doses: int,
-             infusion_h: float = 0.0) -> list[Dose]:
+def repeated(
+    route: str, dose_mg: float, interval_h: float, n_doses: int, infusion_h: float = 0.0
+) -> list[Dose]:
     """`n_doses` equal doses every `interval_h` hours from t = 0."""
     interval = _positive("interval_h", interval_h)
     if isinstance(n_doses, bool) or not isinstance(n_doses, int) or n_doses < 1:
-        raise PharmacokineticsError(f"n_doses must be a whole number of at least 1, got {n_doses!r}")
+        raise PharmacokineticsError(
+            f"n_doses must be a whole number of at least 1, got {n_doses!r}"
+        )
     if route == "iv_infusion" and infusion_h > interval:
-        raise PharmacokineticsError(f"infusion_h ({infusion_h}) must not exceed interval_h ({interval})")
+        raise PharmacokineticsError(
+            f"infusion_h ({infusion_h}) must not exceed interval_h ({interval})"
+        )
     return [Dose(k * interval, dose_mg, route, infusion_h) for k in range(n_doses)]
 
 
 def continuous_infusion(rate_mg_h: float, duration_h: float, loading_mg: float = 0.0) -> list[Dose]:
     """A constant intravenous infusion from t = 0, after an optional intravenous bolus."""
-    doses = [Dose(0.0, _positive("rate_mg_h", rate_mg_h) * _positive("duration_h", duration_h),
-                  "iv_infusion", duration_h)]
+    doses = [
+        Dose(
+            0.0,
+            _positive("rate_mg_h", rate_mg_h) * _positive("duration_h", duration_h),
+            "iv_infusion",
+            duration_h,
+        )
+    ]
     if loading_mg:
         doses.insert(0, Dose(0.0, loading_mg, "iv_bolus"))
     return doses
@@ -129,8 +150,11 @@ def concentration_mg_l(times_h, doses: list[Dose], params: Parameters) -> np.nda
         raise PharmacokineticsError("times_h must be a non-empty 1-D sequence of hours >= 0")
     if not doses:
         raise PharmacokineticsError("doses is empty: there is nothing to model")
-    infusions = [(d.time_h, d.time_h + d.duration_h, d.amount_mg / d.duration_h)
-                 for d in doses if d.route == "iv_infusion"]
+    infusions = [
+        (d.time_h, d.time_h + d.duration_h, d.amount_mg / d.duration_h)
+        for d in doses
+        if d.route == "iv_infusion"
+    ]
     horizon = float(t.max())
     edges = sorted({0.0, horizon} | {d.time_h for d in doses} | {e for _, e, _ in infusions})
     edges = [e for e in edges if e <= horizon]
@@ -145,9 +169,16 @@ def concentration_mg_l(times_h, doses: list[Dose], params: Parameters) -> np.nda
         # The infusion rate is constant inside a segment, so the system is smooth there.
         rate = sum(r for s, e, r in infusions if s <= start < e)
         sol = solve_ivp(
-            lambda _now, x, rate=rate: [-params.ka_per_h * x[0],
-                                        params.ka_per_h * x[0] + rate - params.ke_per_h * x[1]],
-            (start, stop), state, method="LSODA", dense_output=True, rtol=1e-9, atol=1e-12,
+            lambda _now, x, rate=rate: [
+                -params.ka_per_h * x[0],
+                params.ka_per_h * x[0] + rate - params.ke_per_h * x[1],
+            ],
+            (start, stop),
+            state,
+            method="LSODA",
+            dense_output=True,
+            rtol=1e-9,
+            atol=1e-12,
         )
         inside = (t >= start) & (t < stop)
         if inside.any():
@@ -158,7 +189,9 @@ def concentration_mg_l(times_h, doses: list[Dose], params: Parameters) -> np.nda
 
 def _given_at(time_h: float, doses: list[Dose], bioavailability: float) -> np.ndarray:
     """Amounts added at `time_h` by injections: F x dose to the depot, boluses to the body."""
-    depot = sum(bioavailability * d.amount_mg for d in doses if d.time_h == time_h and d.route == "sc")
+    depot = sum(
+        bioavailability * d.amount_mg for d in doses if d.time_h == time_h and d.route == "sc"
+    )
     body = sum(d.amount_mg for d in doses if d.time_h == time_h and d.route == "iv_bolus")
     return np.array([depot, body], dtype=float)
 

@@ -52,46 +52,82 @@ def unit_curves(params: Parameters, severe_clearance_ratio: float) -> pd.DataFra
         for label, route in ROUTES.items():
             for interval in INTERVALS_H if route != "iv_continuous" else [24]:
                 c = concentration_mg_l(times_h(), schedule(route, 1.0, interval), p)
-                rows.append({"route": label, "interval": interval, "kidney": kidney,
-                             "u": [float(f"{v:.5g}") for v in c]})
+                rows.append(
+                    {
+                        "route": label,
+                        "interval": interval,
+                        "kidney": kidney,
+                        "u": [float(f"{v:.5g}") for v in c],
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def pk_explorer_chart(params: Parameters, severe_clearance_ratio: float) -> alt.LayerChart:
     """Route, daily dose, interval and kidney function as bound controls; curve = dose x unit curve."""
-    route = alt.param(name="route", value="Subcutaneous",
-                      bind=alt.binding_radio(options=list(ROUTES), name="Route: "))
-    dose = alt.param(name="dose", value=100,
-                     bind=alt.binding_range(min=DAILY_DOSES_MG[0], max=DAILY_DOSES_MG[1],
-                                            step=DAILY_DOSES_MG[2], name="Daily dose (mg): "))
-    interval = alt.param(name="interval", value=24,
-                         bind=alt.binding_select(options=INTERVALS_H, name="Every (h), injections: "))
-    kidney = alt.param(name="kidney", value=KIDNEY[0],
-                       bind=alt.binding_select(options=KIDNEY, name="Kidney function: "))
+    route = alt.param(
+        name="route",
+        value="Subcutaneous",
+        bind=alt.binding_radio(options=list(ROUTES), name="Route: "),
+    )
+    dose = alt.param(
+        name="dose",
+        value=100,
+        bind=alt.binding_range(
+            min=DAILY_DOSES_MG[0],
+            max=DAILY_DOSES_MG[1],
+            step=DAILY_DOSES_MG[2],
+            name="Daily dose (mg): ",
+        ),
+    )
+    interval = alt.param(
+        name="interval",
+        value=24,
+        bind=alt.binding_select(options=INTERVALS_H, name="Every (h), injections: "),
+    )
+    kidney = alt.param(
+        name="kidney",
+        value=KIDNEY[0],
+        bind=alt.binding_select(options=KIDNEY, name="Kidney function: "),
+    )
     curve = (
         alt.Chart(unit_curves(params, severe_clearance_ratio))
-        .transform_filter("datum.route == route && datum.kidney == kidney"
-                          " && (route == 'Continuous IV infusion' || datum.interval == interval)")
+        .transform_filter(
+            "datum.route == route && datum.kidney == kidney"
+            " && (route == 'Continuous IV infusion' || datum.interval == interval)"
+        )
         .transform_flatten(["u"])
         .transform_window(index="row_number()")
         .transform_calculate(t=f"(datum.index - 1) * {STEP_H!r}", conc="datum.u * dose")
     )
     line = curve.mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
-        x=alt.X("t:Q", title="Hours after the first dose", scale=alt.Scale(domain=[0, HORIZON_H]),
-                axis=alt.Axis(values=list(range(0, 73, 12)))),
+        x=alt.X(
+            "t:Q",
+            title="Hours after the first dose",
+            scale=alt.Scale(domain=[0, HORIZON_H]),
+            axis=alt.Axis(values=list(range(0, 73, 12))),
+        ),
         y=alt.Y("conc:Q", title="Plasma concentration (mg/L)"),
-        tooltip=[alt.Tooltip("t:Q", title="Hour"), alt.Tooltip("conc:Q", format=".2f", title="mg/L")],
+        tooltip=[
+            alt.Tooltip("t:Q", title="Hour"),
+            alt.Tooltip("conc:Q", format=".2f", title="mg/L"),
+        ],
     )
     summary = (
         curve.transform_calculate(late=f"datum.t >= {WINDOW_START_H!r} ? datum.conc : null")
         .transform_aggregate(peak="max(conc)", lowest="min(late)")
-        .transform_calculate(text="'Peak ' + format(datum.peak, '.3g') + ', day-3 low '"
-                                  " + format(datum.lowest, '.3g') + ' mg/L'")
+        .transform_calculate(
+            text="'Peak ' + format(datum.peak, '.3g') + ', day-3 low '"
+            " + format(datum.lowest, '.3g') + ' mg/L'"
+        )
         .mark_text(align="left", baseline="bottom", x=0, y=-6, fontSize=13)
         .encode(text="text:N")
     )
-    return (alt.layer(line, summary).add_params(route, dose, interval, kidney)
-            .properties(width="container", height=280))
+    return (
+        alt.layer(line, summary)
+        .add_params(route, dose, interval, kidney)
+        .properties(width="container", height=280)
+    )
 
 
 def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt.FacetChart:
@@ -102,26 +138,66 @@ def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt
     """
     base_x = alt.X("t:Q", title="Hours after the dose started")
     models = list(dict.fromkeys(curves["model"]))
-    line = alt.Chart().mark_line(strokeWidth=2.5).encode(
-        x=base_x, y=alt.Y("conc:Q", title="Plasma concentration (mg/L)"),
-        color=alt.Color("model:N", title="Model", scale=alt.Scale(domain=models, range=[PALETTE[0], PALETTE[2]]),
-                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=320)),
-        strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(domain=models, range=[[1, 0], [6, 4]]), legend=None),
-        tooltip=[alt.Tooltip("model:N", title="Model"), alt.Tooltip("t:Q", title="Hour"),
-                 alt.Tooltip("conc:Q", format=".2f", title="mg/L")])
-    bars = alt.Chart().mark_rule(color=PALETTE[1], strokeWidth=2).encode(x=base_x, y="low:Q", y2="high:Q")
-    points = alt.Chart().mark_point(color=PALETTE[1], filled=True, size=80, shape="diamond").encode(
-        x=base_x, y="value:Q",
-        tooltip=[alt.Tooltip("label:N", title="Measured"), alt.Tooltip("t:Q", title="Hour"),
-                 alt.Tooltip("value:Q", format=".3g", title="Mean, mg/L"),
-                 alt.Tooltip("low:Q", format=".3g", title="Mean - SD"), alt.Tooltip("high:Q", format=".3g", title="Mean + SD")])
-    data = chart_data(pd.concat([curves.assign(kind="model"), measured.assign(kind="measured")], ignore_index=True))
-    return alt.layer(
-        line.transform_filter("datum.kind == 'model'"),
-        bars.transform_filter("datum.kind == 'measured'"),
-        points.transform_filter("datum.kind == 'measured'"),
-        data=data,
-    ).properties(width=260, height=220).facet(
-        facet=alt.Facet("check:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=300)),
-        columns=1,
-    ).resolve_scale(x="independent", y="independent")
+    line = (
+        alt.Chart()
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=base_x,
+            y=alt.Y("conc:Q", title="Plasma concentration (mg/L)"),
+            color=alt.Color(
+                "model:N",
+                title="Model",
+                scale=alt.Scale(domain=models, range=[PALETTE[0], PALETTE[2]]),
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=320),
+            ),
+            strokeDash=alt.StrokeDash(
+                "model:N", scale=alt.Scale(domain=models, range=[[1, 0], [6, 4]]), legend=None
+            ),
+            tooltip=[
+                alt.Tooltip("model:N", title="Model"),
+                alt.Tooltip("t:Q", title="Hour"),
+                alt.Tooltip("conc:Q", format=".2f", title="mg/L"),
+            ],
+        )
+    )
+    bars = (
+        alt.Chart()
+        .mark_rule(color=PALETTE[1], strokeWidth=2)
+        .encode(x=base_x, y="low:Q", y2="high:Q")
+    )
+    points = (
+        alt.Chart()
+        .mark_point(color=PALETTE[1], filled=True, size=80, shape="diamond")
+        .encode(
+            x=base_x,
+            y="value:Q",
+            tooltip=[
+                alt.Tooltip("label:N", title="Measured"),
+                alt.Tooltip("t:Q", title="Hour"),
+                alt.Tooltip("value:Q", format=".3g", title="Mean, mg/L"),
+                alt.Tooltip("low:Q", format=".3g", title="Mean - SD"),
+                alt.Tooltip("high:Q", format=".3g", title="Mean + SD"),
+            ],
+        )
+    )
+    data = chart_data(
+        pd.concat(
+            [curves.assign(kind="model"), measured.assign(kind="measured")], ignore_index=True
+        )
+    )
+    return (
+        alt.layer(
+            line.transform_filter("datum.kind == 'model'"),
+            bars.transform_filter("datum.kind == 'measured'"),
+            points.transform_filter("datum.kind == 'measured'"),
+            data=data,
+        )
+        .properties(width=260, height=220)
+        .facet(
+            facet=alt.Facet(
+                "check:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=300)
+            ),
+            columns=1,
+        )
+        .resolve_scale(x="independent", y="independent")
+    )

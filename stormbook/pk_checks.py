@@ -40,12 +40,17 @@ def _midpoint(par: pd.DataFrame, key: str) -> float:
 def absorption_rate_for_tmax(tmax_h: float, ke_per_h: float) -> float:
     """The absorption rate faster than elimination that puts a single dose's peak at tmax_h."""
     if tmax_h * ke_per_h >= 1:
-        raise ValueError(f"tmax_h {tmax_h} is too long for elimination rate {ke_per_h}: no faster absorption fits")
-    return brentq(lambda ka: math.log(ka / ke_per_h) / (ka - ke_per_h) - tmax_h, ke_per_h * (1 + 1e-9), 1e3)
+        raise ValueError(
+            f"tmax_h {tmax_h} is too long for elimination rate {ke_per_h}: no faster absorption fits"
+        )
+    return brentq(
+        lambda ka: math.log(ka / ke_per_h) / (ka - ke_per_h) - tmax_h, ke_per_h * (1 + 1e-9), 1e3
+    )
 
 
-def teaching_parameters(pk: pd.DataFrame, weight_kg: float = REFERENCE_WEIGHT_KG,
-                        volume: str = "adult") -> Parameters:
+def teaching_parameters(
+    pk: pd.DataFrame, weight_kg: float = REFERENCE_WEIGHT_KG, volume: str = "adult"
+) -> Parameters:
     """The model's parameters for one patient, from the sourced pharmacokinetic rows."""
     if volume not in VOLUMES:
         raise ValueError(f"volume must be one of {VOLUMES}, got {volume!r}")
@@ -63,8 +68,11 @@ def teaching_parameters(pk: pd.DataFrame, weight_kg: float = REFERENCE_WEIGHT_KG
 
 def _regimen(row, weight_kg: float) -> list[Dose]:
     if row["route"] == "iv_infusion":
-        return continuous_infusion(float(row["infusion_mg_per_kg_h"]) * weight_kg, float(row["infusion_h"]),
-                                   loading_mg=float(row["loading_dose_mg"]) if pd.notna(row["loading_dose_mg"]) else 0.0)
+        return continuous_infusion(
+            float(row["infusion_mg_per_kg_h"]) * weight_kg,
+            float(row["infusion_h"]),
+            loading_mg=float(row["loading_dose_mg"]) if pd.notna(row["loading_dose_mg"]) else 0.0,
+        )
     return [Dose(0.0, float(row["dose_mg_per_kg"]) * weight_kg, row["route"])]
 
 
@@ -85,8 +93,9 @@ def predicted(row, params: Parameters, weight_kg: float = REFERENCE_WEIGHT_KG) -
     raise ValueError(f"quantity {quantity!r} has no model prediction")
 
 
-def model_vs_measured(levels: pd.DataFrame, params: Parameters,
-                      weight_kg: float = REFERENCE_WEIGHT_KG) -> pd.DataFrame:
+def model_vs_measured(
+    levels: pd.DataFrame, params: Parameters, weight_kg: float = REFERENCE_WEIGHT_KG
+) -> pd.DataFrame:
     """One row per measurement: measured mean and SD, the model's value, and the verdict."""
     out = levels[["key", "study", "quantity", "unit", "value", "sd"]].copy()
     out["model"] = [predicted(r, params, weight_kg) for _, r in levels.iterrows()]
@@ -97,8 +106,9 @@ def model_vs_measured(levels: pd.DataFrame, params: Parameters,
     return out
 
 
-def regimen_curve(row, params: Parameters, weight_kg: float = REFERENCE_WEIGHT_KG,
-                  hours: float = 24.0) -> pd.DataFrame:
+def regimen_curve(
+    row, params: Parameters, weight_kg: float = REFERENCE_WEIGHT_KG, hours: float = 24.0
+) -> pd.DataFrame:
     """The model's curve for the regimen of one measured row (for the chart)."""
     t = np.arange(0.0, hours + 0.05, 0.25)
     return pd.DataFrame({"t": t, "conc": concentration_mg_l(t, _regimen(row, weight_kg), params)})

@@ -75,8 +75,9 @@ def pool_log_ratios(log_ratios, standard_errors, level: float = 0.95) -> RandomE
         pi_low = pi_high = math.nan
     q = float(result.q)
     i2 = max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0
-    return RandomEffectsPool(k, math.exp(mean), math.exp(low), math.exp(high), pi_low, pi_high,
-                             tau2, i2, q)
+    return RandomEffectsPool(
+        k, math.exp(mean), math.exp(low), math.exp(high), pi_low, pi_high, tau2, i2, q
+    )
 
 
 def study_log_ratio(row) -> tuple[float, float, str]:
@@ -94,7 +95,9 @@ def study_log_ratio(row) -> tuple[float, float, str]:
     if pd.isna(row["ratio"]):
         raise EffectSizeError(f"{label}: neither arm counts nor a reported ratio to pool")
     if pd.isna(row["low"]) or pd.isna(row["high"]):
-        raise EffectSizeError(f"{label}: the reported ratio {row['ratio']} has no confidence interval")
+        raise EffectSizeError(
+            f"{label}: the reported ratio {row['ratio']} has no confidence interval"
+        )
     se = se_from_ratio_ci(float(row["low"]), float(row["high"]))
     return math.log(float(row["ratio"])), se, "reported ratio and 95% CI"
 
@@ -110,7 +113,9 @@ def check_poolable(rows: pd.DataFrame) -> None:
     for key in POOL_KEYS:
         values = sorted(rows[key].astype(str).unique())
         if len(values) > 1:
-            raise EffectSizeError(f"rows differ in {key} ({', '.join(values)}): pool like with like")
+            raise EffectSizeError(
+                f"rows differ in {key} ({', '.join(values)}): pool like with like"
+            )
     if rows["study_id"].duplicated().any():
         raise EffectSizeError("a study appears twice in one pool")
 

@@ -25,7 +25,8 @@ import math
 import operator
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from itertools import pairwise
 from numbers import Real
 
 import pandas as pd
@@ -67,6 +68,7 @@ _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operato
 
 # ---------------------------------------------------------------------------- input checks
 
+
 def _number(name: str, value, *, allow_none: bool = False, integer: bool = False):
     """A real number inside the plausible range of `name`; None only where allowed."""
     if value is None:
@@ -99,7 +101,9 @@ def _flag(name: str, value, *, allow_none: bool = False):
 
 def _choice(name: str, value, options) -> str:
     if value not in options:
-        raise ScoreInputError(f"{name}: unknown category {value!r}; expected one of {sorted(options)}")
+        raise ScoreInputError(
+            f"{name}: unknown category {value!r}; expected one of {sorted(options)}"
+        )
     return value
 
 
@@ -133,7 +137,9 @@ def _threshold(rows: dict, row_id: str, unit: str) -> tuple[str, float]:
     except KeyError:
         raise ScoreDataError(f"criterion {row_id!r} is missing from the data") from None
     if row["unit"] != unit:
-        raise ScoreDataError(f"criterion {row_id!r} is in {row['unit']!r}; the code expects {unit!r}")
+        raise ScoreDataError(
+            f"criterion {row_id!r} is in {row['unit']!r}; the code expects {unit!r}"
+        )
     if pd.isna(row["threshold"]) or row["comparator"] not in _COMPARE:
         raise ScoreDataError(f"criterion {row_id!r} has no numeric threshold and comparator")
     return row["comparator"], float(row["threshold"])
@@ -156,7 +162,8 @@ class CriteriaResult:
 
 # ---------------------------------------------------------------------------- HLH-2004
 
-@lru_cache(maxsize=None)
+
+@cache
 def _hlh2004_rows() -> dict:
     frame = load_dataset("hlh2004-criteria")
     return _rows_by_id(frame[frame["preferred"] == "yes"], "criterion_id")
@@ -168,12 +175,15 @@ HLH2004_TEXT = {
     "B_met": "route B met: {met} of 8 criteria ({needed} needed)",
     "B_open": "route B not decided: {met} of 8 criteria met, {unknown} not assessed ({needed} needed)",
     "B_not": "route B not met: {met} of 8 criteria ({needed} needed)",
-    "A_yes": ("route A: a molecular diagnosis consistent with HLH shows a predisposition to HLH, "
-              "not by itself active disease"),
+    "A_yes": (
+        "route A: a molecular diagnosis consistent with HLH shows a predisposition to HLH, "
+        "not by itself active disease"
+    ),
     "A_no": "route A: no molecular diagnosis consistent with HLH",
     "A_unknown": "route A: genetics not tested",
-    "malignancy": ("evidence of malignancy: the criteria ask for none, so haemophagocytosis "
-                   "is not counted"),
+    "malignancy": (
+        "evidence of malignancy: the criteria ask for none, so haemophagocytosis is not counted"
+    ),
     "malignancy_unknown": "malignancy not yet excluded: haemophagocytosis cannot count until it is",
 }
 
@@ -222,12 +232,18 @@ def hlh2004(
     rows = _hlh2004_rows()
     hb_row = "B3b" if _flag("age_under_4_weeks", age_under_4_weeks) else "B3a"
     lineages = {
-        "haemoglobin": _met(_number("haemoglobin_g_per_l", haemoglobin_g_per_l, allow_none=True),
-                            *_threshold(rows, hb_row, "g/L")),
-        "platelets": _met(_number("platelets_10e9_per_l", platelets_10e9_per_l, allow_none=True),
-                          *_threshold(rows, "B3c", "x10^9/L")),
-        "neutrophils": _met(_number("neutrophils_10e9_per_l", neutrophils_10e9_per_l, allow_none=True),
-                            *_threshold(rows, "B3d", "x10^9/L")),
+        "haemoglobin": _met(
+            _number("haemoglobin_g_per_l", haemoglobin_g_per_l, allow_none=True),
+            *_threshold(rows, hb_row, "g/L"),
+        ),
+        "platelets": _met(
+            _number("platelets_10e9_per_l", platelets_10e9_per_l, allow_none=True),
+            *_threshold(rows, "B3c", "x10^9/L"),
+        ),
+        "neutrophils": _met(
+            _number("neutrophils_10e9_per_l", neutrophils_10e9_per_l, allow_none=True),
+            *_threshold(rows, "B3d", "x10^9/L"),
+        ),
     }
     lineage_rule, lineages_needed = _threshold(rows, "B3", "lineages (of 3)")
     n_low = sum(v is True for v in lineages.values())
@@ -238,34 +254,58 @@ def hlh2004(
         cytopenias = None
     else:
         cytopenias = False
-    for names, values in ((("triglycerides_mmol_per_l", "triglycerides_mg_per_dl"),
-                           (triglycerides_mmol_per_l, triglycerides_mg_per_dl)),
-                          (("fibrinogen_g_per_l", "fibrinogen_mg_per_dl"),
-                           (fibrinogen_g_per_l, fibrinogen_mg_per_dl))):
+    for names, values in (
+        (
+            ("triglycerides_mmol_per_l", "triglycerides_mg_per_dl"),
+            (triglycerides_mmol_per_l, triglycerides_mg_per_dl),
+        ),
+        (
+            ("fibrinogen_g_per_l", "fibrinogen_mg_per_dl"),
+            (fibrinogen_g_per_l, fibrinogen_mg_per_dl),
+        ),
+    ):
         if all(v is not None for v in values):
-            raise ScoreInputError(f"{names[0]} and {names[1]}: give the value in one unit, not both")
+            raise ScoreInputError(
+                f"{names[0]} and {names[1]}: give the value in one unit, not both"
+            )
 
     malignancy = _flag("evidence_of_malignancy", evidence_of_malignancy, allow_none=True)
     criteria = {
         "B1": _flag("fever", fever),
         "B2": _flag("splenomegaly", splenomegaly),
         "B3": cytopenias,
-        "B4": _any_of([
-            _met(_number("triglycerides_mg_per_dl", triglycerides_mg_per_dl), *_threshold(rows, "B4b", "mg/dL"))
-            if triglycerides_mg_per_dl is not None else
-            _met(_number("triglycerides_mmol_per_l", triglycerides_mmol_per_l, allow_none=True),
-                 *_threshold(rows, "B4a", "mmol/L")),
-            _met(_number("fibrinogen_mg_per_dl", fibrinogen_mg_per_dl), *_threshold(rows, "B4d", "mg/dL"))
-            if fibrinogen_mg_per_dl is not None else
-            _met(_number("fibrinogen_g_per_l", fibrinogen_g_per_l, allow_none=True),
-                 *_threshold(rows, "B4c", "g/L")),
-        ]),
+        "B4": _any_of(
+            [
+                _met(
+                    _number("triglycerides_mg_per_dl", triglycerides_mg_per_dl),
+                    *_threshold(rows, "B4b", "mg/dL"),
+                )
+                if triglycerides_mg_per_dl is not None
+                else _met(
+                    _number("triglycerides_mmol_per_l", triglycerides_mmol_per_l, allow_none=True),
+                    *_threshold(rows, "B4a", "mmol/L"),
+                ),
+                _met(
+                    _number("fibrinogen_mg_per_dl", fibrinogen_mg_per_dl),
+                    *_threshold(rows, "B4d", "mg/dL"),
+                )
+                if fibrinogen_mg_per_dl is not None
+                else _met(
+                    _number("fibrinogen_g_per_l", fibrinogen_g_per_l, allow_none=True),
+                    *_threshold(rows, "B4c", "g/L"),
+                ),
+            ]
+        ),
         "B5": _hlh_b5(_flag("haemophagocytosis", haemophagocytosis, allow_none=True), malignancy),
         "B6": _flag("nk_activity_low_or_absent", nk_activity_low_or_absent, allow_none=True),
-        "B7": _met(_number("ferritin_ug_per_l", ferritin_ug_per_l, allow_none=True),
-                   *_threshold(rows, "B7", "ug/L")),
-        "B8": _met(_number("scd25_u_per_ml", scd25_u_per_ml, allow_none=True),
-                   *_threshold(rows, "B8", "U/mL")),
+        "B7": _met(
+            _number("ferritin_ug_per_l", ferritin_ug_per_l, allow_none=True),
+            *_threshold(rows, "B7", "ug/L"),
+        ),
+        "B8": _met(
+            _number("scd25_u_per_ml", scd25_u_per_ml, allow_none=True),
+            *_threshold(rows, "B8", "U/mL"),
+        ),
     }
     labels = {key: rows[key]["criterion"] for key in criteria}
     rule, needed = _threshold(rows, "B", "criteria (of 8)")
@@ -279,15 +319,19 @@ def hlh2004(
         fulfilled, key = None, "B_open"
     else:
         fulfilled, key = False, "B_not"
-    parts = [HLH2004_TEXT[key].format(met=met, unknown=unknown, needed=needed),
-             HLH2004_TEXT[{True: "A_yes", False: "A_no", None: "A_unknown"}[route_a]]]
+    parts = [
+        HLH2004_TEXT[key].format(met=met, unknown=unknown, needed=needed),
+        HLH2004_TEXT[{True: "A_yes", False: "A_no", None: "A_unknown"}[route_a]],
+    ]
     notes = []
     if malignancy is True:
         notes.append(HLH2004_TEXT["malignancy"])
     elif malignancy is None and haemophagocytosis is True:
         notes.append(HLH2004_TEXT["malignancy_unknown"])
     verdict = "; ".join(parts + notes)
-    return CriteriaResult(criteria, labels, met, needed, unknown, fulfilled, verdict, route_a, tuple(notes))
+    return CriteriaResult(
+        criteria, labels, met, needed, unknown, fulfilled, verdict, route_a, tuple(notes)
+    )
 
 
 # ---------------------------------------------------------------------------- HScore
@@ -306,11 +350,13 @@ HSCORE_VARIABLES: dict[str, tuple[str, str | None]] = {
 }
 # The published table has no row for 0 cytopenic lineages; the book scores it 0 points (the
 # points of the lowest band) and says so wherever it matters. This is an interpretation.
-NO_CYTOPENIA_NOTE = ("0 cytopenic lineages is not a row of the published table; "
-                     "it is scored 0 points here (an interpretation)")
+NO_CYTOPENIA_NOTE = (
+    "0 cytopenic lineages is not a row of the published table; "
+    "it is scored 0 points here (an interpretation)"
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def hscore_points_table() -> pd.DataFrame:
     """The HScore point bands, checked: every variable present and in the unit the code expects."""
     table = load_dataset("hscore-points")
@@ -320,21 +366,25 @@ def hscore_points_table() -> pd.DataFrame:
             raise ScoreDataError(f"HScore variable {variable!r} is missing from hscore-points")
         units = set(rows["unit"].dropna())
         if unit is not None and units != {unit}:
-            raise ScoreDataError(f"HScore variable {variable!r} is in {units}; the code expects {unit!r}")
+            raise ScoreDataError(
+                f"HScore variable {variable!r} is in {units}; the code expects {unit!r}"
+            )
     unknown = set(table["variable"]) - set(HSCORE_VARIABLES)
     if unknown:
-        raise ScoreDataError(f"hscore-points has variables the code does not know: {sorted(unknown)}")
+        raise ScoreDataError(
+            f"hscore-points has variables the code does not know: {sorted(unknown)}"
+        )
     return table
 
 
 def _in_band(value: float, row: pd.Series) -> bool:
-    if not pd.isna(row["lower"]):
-        if value < row["lower"] or (value == row["lower"] and not row["lower_inclusive"]):
-            return False
-    if not pd.isna(row["upper"]):
-        if value > row["upper"] or (value == row["upper"] and not row["upper_inclusive"]):
-            return False
-    return True
+    below = not pd.isna(row["lower"]) and (
+        value < row["lower"] or (value == row["lower"] and not row["lower_inclusive"])
+    )
+    above = not pd.isna(row["upper"]) and (
+        value > row["upper"] or (value == row["upper"] and not row["upper_inclusive"])
+    )
+    return not (below or above)
 
 
 def hscore_categories(variable: str) -> list[str]:
@@ -376,8 +426,9 @@ def hscore(
     """
     table = hscore_points_table()
     inputs = {
-        "known_underlying_immunosuppression":
-            "yes" if _flag("known_immunosuppression", known_immunosuppression) else "no",
+        "known_underlying_immunosuppression": "yes"
+        if _flag("known_immunosuppression", known_immunosuppression)
+        else "no",
         "temperature": _number("temperature_c", temperature_c),
         "organomegaly": _choice("organomegaly", organomegaly, hscore_categories("organomegaly")),
         "number_of_cytopenias": _number("cytopenia_lineages", cytopenia_lineages, integer=True),
@@ -385,8 +436,9 @@ def hscore(
         "triglycerides": _number("triglycerides_mmol_per_l", triglycerides_mmol_per_l),
         "fibrinogen": _number("fibrinogen_g_per_l", fibrinogen_g_per_l),
         "aspartate_aminotransferase": _number("ast_iu_per_l", ast_iu_per_l),
-        "haemophagocytosis_on_bone_marrow_aspirate":
-            "yes" if _flag("marrow_haemophagocytosis", marrow_haemophagocytosis) else "no",
+        "haemophagocytosis_on_bone_marrow_aspirate": "yes"
+        if _flag("marrow_haemophagocytosis", marrow_haemophagocytosis)
+        else "no",
     }
     points, bands, notes = {}, {}, []
     for variable, value in inputs.items():
@@ -405,11 +457,18 @@ def hscore(
         bands[variable] = match["band_label"].iloc[0]
     total = sum(points.values())
     cutoff = hscore_cutoff()
-    return HScoreResult(points, bands, total, cutoff, total >= cutoff,
-                        hscore_published_probability(total), tuple(notes))
+    return HScoreResult(
+        points,
+        bands,
+        total,
+        cutoff,
+        total >= cutoff,
+        hscore_published_probability(total),
+        tuple(notes),
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _performance() -> pd.DataFrame:
     return load_dataset("hscore-performance")
 
@@ -432,18 +491,30 @@ def hscore_probability_table() -> pd.DataFrame:
     open bands at the ends (HScore 90 or lower: '<1'; 250 or higher: '>99').
     """
     perf = _performance()
-    table = perf.loc[perf["hscore"].notna(), ["hscore", "hscore_comparator", "value_comparator", "value"]]
+    table = perf.loc[
+        perf["hscore"].notna(), ["hscore", "hscore_comparator", "value_comparator", "value"]
+    ]
     bound = table["value_comparator"].fillna("")
     # As printed: the bound's sign ('<', '>') before the number for the open bands.
-    table = pd.DataFrame({
-        "hscore": table["hscore"],
-        "comparator": table["hscore_comparator"],
-        "probability_percent": [f"{b}{float(v):g}" for b, v in zip(bound, table["value"])],
-    }).sort_values("hscore").reset_index(drop=True)
+    table = (
+        pd.DataFrame(
+            {
+                "hscore": table["hscore"],
+                "comparator": table["hscore_comparator"],
+                "probability_percent": [
+                    f"{b}{float(v):g}" for b, v in zip(bound, table["value"], strict=True)
+                ],
+            }
+        )
+        .sort_values("hscore")
+        .reset_index(drop=True)
+    )
     expected = ["<="] + ["=="] * (len(table) - 2) + [">="]
     if list(table["comparator"]) != expected:
-        raise ScoreDataError("hscore-performance: expected an open band at each end of the "
-                             f"probability table and exact points between, got {list(table['comparator'])}")
+        raise ScoreDataError(
+            "hscore-performance: expected an open band at each end of the "
+            f"probability table and exact points between, got {list(table['comparator'])}"
+        )
     return table
 
 
@@ -458,18 +529,33 @@ def hscore_probability_rules() -> list[tuple[str, float | None, float | None, st
     table = hscore_probability_table()
     scores = [int(s) for s in table["hscore"]]
     labels = [f"{p}%" for p in table["probability_percent"]]
-    rules = [("at_or_below", None, scores[0], f"published band: HScore \u2264{scores[0]} = {labels[0]}"),
-             ("at_or_above", scores[-1], None, f"published band: HScore \u2265{scores[-1]} = {labels[-1]}")]
-    rules += [("point", s, s, f"published point: HScore {s} = {l}")
-              for s, l in zip(scores[1:-1], labels[1:-1])]
-    rules += [("between", s0, s1, f"between published points HScore {s0} ({l0}) and {s1} ({l1})")
-              for (s0, l0), (s1, l1) in zip(zip(scores, labels), zip(scores[1:], labels[1:]))]
+    rules = [
+        ("at_or_below", None, scores[0], f"published band: HScore \u2264{scores[0]} = {labels[0]}"),
+        (
+            "at_or_above",
+            scores[-1],
+            None,
+            f"published band: HScore \u2265{scores[-1]} = {labels[-1]}",
+        ),
+    ]
+    rules += [
+        ("point", s, s, f"published point: HScore {s} = {label}")
+        for s, label in zip(scores[1:-1], labels[1:-1], strict=True)
+    ]
+    rules += [
+        ("between", s0, s1, f"between published points HScore {s0} ({l0}) and {s1} ({l1})")
+        for (s0, l0), (s1, l1) in pairwise(zip(scores, labels, strict=True))
+    ]
     return rules
 
 
 def _rule_holds(kind: str, low, high, total) -> bool:
-    return {"at_or_below": lambda: total <= high, "at_or_above": lambda: total >= low,
-            "point": lambda: total == low, "between": lambda: low < total < high}[kind]()
+    return {
+        "at_or_below": lambda: total <= high,
+        "at_or_above": lambda: total >= low,
+        "point": lambda: total == low,
+        "between": lambda: low < total < high,
+    }[kind]()
 
 
 def hscore_published_probability(total) -> str:
@@ -508,11 +594,20 @@ def hscore_range(**inputs) -> HScoreRange:
         raise ScoreInputError(f"hscore_range: missing inputs {missing}, unknown inputs {extra}")
     table = hscore_points_table()
     measured, missing, low, high = {}, [], 0, 0
-    placeholders = {"known_immunosuppression": False, "temperature_c": 37.0, "organomegaly": "none",
-                    "cytopenia_lineages": 1, "ferritin_ng_per_ml": PLAUSIBLE_RANGES["ferritin_ng_per_ml"][0],
-                    "triglycerides_mmol_per_l": PLAUSIBLE_RANGES["triglycerides_mmol_per_l"][0],
-                    "fibrinogen_g_per_l": 5.0, "ast_iu_per_l": 0.0, "marrow_haemophagocytosis": False}
-    complete = {name: (placeholders[name] if value is None else value) for name, value in inputs.items()}
+    placeholders = {
+        "known_immunosuppression": False,
+        "temperature_c": 37.0,
+        "organomegaly": "none",
+        "cytopenia_lineages": 1,
+        "ferritin_ng_per_ml": PLAUSIBLE_RANGES["ferritin_ng_per_ml"][0],
+        "triglycerides_mmol_per_l": PLAUSIBLE_RANGES["triglycerides_mmol_per_l"][0],
+        "fibrinogen_g_per_l": 5.0,
+        "ast_iu_per_l": 0.0,
+        "marrow_haemophagocytosis": False,
+    }
+    complete = {
+        name: (placeholders[name] if value is None else value) for name, value in inputs.items()
+    }
     points = hscore(**complete).points
     for variable, (parameter, _) in HSCORE_VARIABLES.items():
         rows = table[table["variable"] == variable]
@@ -531,8 +626,10 @@ def hscore_range(**inputs) -> HScoreRange:
 
 # The words of every MAS verdict (shared with the in-page calculator).
 MAS2016_TEXT = {
-    "not_applicable": ("not applicable: the criteria classify MAS only in a febrile patient "
-                       "with known or suspected systemic JIA"),
+    "not_applicable": (
+        "not applicable: the criteria classify MAS only in a febrile patient "
+        "with known or suspected systemic JIA"
+    ),
     "low_ferritin": "not classified as MAS: ferritin is not above the threshold",
     "classified": "classified as MAS (ferritin plus {met} of 4 items; {needed} needed)",
     "not_classified": "not classified as MAS ({met} of 4 items; {needed} needed)",
@@ -540,7 +637,7 @@ MAS2016_TEXT = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _mas2016_rows() -> dict:
     return _rows_by_id(load_dataset("mas2016-criteria"), "criterion_id")
 
@@ -563,18 +660,29 @@ def mas2016(
     criteria were published in (mg/dL). None means "not measured".
     """
     rows = _mas2016_rows()
-    applies = _flag("febrile", febrile) and _flag("known_or_suspected_sjia", known_or_suspected_sjia)
-    ferritin = _met(_number("ferritin_ng_per_ml", ferritin_ng_per_ml, allow_none=True),
-                    *_threshold(rows, "required_ferritin", "ng/mL"))
+    applies = _flag("febrile", febrile) and _flag(
+        "known_or_suspected_sjia", known_or_suspected_sjia
+    )
+    ferritin = _met(
+        _number("ferritin_ng_per_ml", ferritin_ng_per_ml, allow_none=True),
+        *_threshold(rows, "required_ferritin", "ng/mL"),
+    )
     items = {
-        "platelets": _met(_number("platelets_10e9_per_l", platelets_10e9_per_l, allow_none=True),
-                          *_threshold(rows, "platelets", "x10^9/L")),
-        "ast": _met(_number("ast_u_per_l", ast_u_per_l, allow_none=True),
-                    *_threshold(rows, "ast", "U/L")),
-        "triglycerides": _met(_number("triglycerides_mg_per_dl", triglycerides_mg_per_dl, allow_none=True),
-                              *_threshold(rows, "triglycerides", "mg/dL")),
-        "fibrinogen": _met(_number("fibrinogen_mg_per_dl", fibrinogen_mg_per_dl, allow_none=True),
-                           *_threshold(rows, "fibrinogen", "mg/dL")),
+        "platelets": _met(
+            _number("platelets_10e9_per_l", platelets_10e9_per_l, allow_none=True),
+            *_threshold(rows, "platelets", "x10^9/L"),
+        ),
+        "ast": _met(
+            _number("ast_u_per_l", ast_u_per_l, allow_none=True), *_threshold(rows, "ast", "U/L")
+        ),
+        "triglycerides": _met(
+            _number("triglycerides_mg_per_dl", triglycerides_mg_per_dl, allow_none=True),
+            *_threshold(rows, "triglycerides", "mg/dL"),
+        ),
+        "fibrinogen": _met(
+            _number("fibrinogen_mg_per_dl", fibrinogen_mg_per_dl, allow_none=True),
+            *_threshold(rows, "fibrinogen", "mg/dL"),
+        ),
     }
     rule, needed = _threshold(rows, "rule", "items (of 4)")
     needed = int(needed)
@@ -593,12 +701,15 @@ def mas2016(
     else:
         fulfilled, key = None, "open"
     verdict = MAS2016_TEXT[key].format(met=met, needed=needed, unknown=unknown)
-    return CriteriaResult(criteria, labels, met, needed, unknown + (ferritin is None), fulfilled, verdict)
+    return CriteriaResult(
+        criteria, labels, met, needed, unknown + (ferritin is None), fulfilled, verdict
+    )
 
 
 # ---------------------------------------------------------------------------- ASTCT CRS grade
 
-@lru_cache(maxsize=None)
+
+@cache
 def _astct_table() -> pd.DataFrame:
     frame = load_dataset("astct-crs-grades")
     grades = frame[frame["grade"].str.fullmatch(r"\d")].copy()
@@ -617,7 +728,9 @@ def astct_death_grade() -> int:
     table = _astct_table()
     rows = table[table["hypotension_code"].isna()]
     if len(rows) != 1:
-        raise ScoreDataError(f"astct-crs-grades: expected one grade for death due to CRS, got {len(rows)}")
+        raise ScoreDataError(
+            f"astct-crs-grades: expected one grade for death due to CRS, got {len(rows)}"
+        )
     return int(rows["grade"].iloc[0])
 
 
@@ -640,17 +753,26 @@ def astct_fever_threshold_c() -> float:
 # The words of every ASTCT verdict (shared with the in-page calculator).
 ASTCT_TEXT = {
     "death": "grade {grade}: death due to CRS, no other cause the principal factor",
-    "fever": ("grade {grade}: fever, and the more severe of hypotension (grade {by_hypotension}) "
-              "and hypoxia (grade {by_hypoxia})"),
-    "treated": ("grade {grade}: fever no longer required after antipyretic or anticytokine "
-                "therapy; the more severe of hypotension (grade {by_hypotension}) and hypoxia "
-                "(grade {by_hypoxia})"),
-    "no_fever": ("not graded as CRS: fever not attributable to another cause is required "
-                 "(unless antipyretic or anticytokine therapy has been given)"),
-    "treated_none": ("not graded: after antipyretic or anticytokine therapy the grade rests on "
-                     "hypotension and hypoxia, and neither is present"),
-    "other_cause": ("hypotension or hypoxia attributable to another cause does not count "
-                    "towards the grade"),
+    "fever": (
+        "grade {grade}: fever, and the more severe of hypotension (grade {by_hypotension}) "
+        "and hypoxia (grade {by_hypoxia})"
+    ),
+    "treated": (
+        "grade {grade}: fever no longer required after antipyretic or anticytokine "
+        "therapy; the more severe of hypotension (grade {by_hypotension}) and hypoxia "
+        "(grade {by_hypoxia})"
+    ),
+    "no_fever": (
+        "not graded as CRS: fever not attributable to another cause is required "
+        "(unless antipyretic or anticytokine therapy has been given)"
+    ),
+    "treated_none": (
+        "not graded: after antipyretic or anticytokine therapy the grade rests on "
+        "hypotension and hypoxia, and neither is present"
+    ),
+    "other_cause": (
+        "hypotension or hypoxia attributable to another cause does not count towards the grade"
+    ),
 }
 
 
@@ -687,17 +809,28 @@ def astct_crs_grade(
     hypoxia = _choice("hypoxia", hypoxia, astct_categories("hypoxia"))
     treated = _flag("antipyretic_or_anticytokine_given", antipyretic_or_anticytokine_given)
     other_cause = _flag("fever_explained_by_other_cause", fever_explained_by_other_cause)
-    hypotension_other = _flag("hypotension_explained_by_other_cause", hypotension_explained_by_other_cause)
+    hypotension_other = _flag(
+        "hypotension_explained_by_other_cause", hypotension_explained_by_other_cause
+    )
     hypoxia_other = _flag("hypoxia_explained_by_other_cause", hypoxia_explained_by_other_cause)
     died = _flag("death_due_to_crs", death_due_to_crs)
     temperature = _number("temperature_c", temperature_c, allow_none=treated or died)
     lowest = int(grades["grade"].min())
-    by_hypotension = lowest if hypotension_other else int(
-        grades.loc[grades["hypotension_code"] == hypotension, "grade"].iloc[0])
-    by_hypoxia = lowest if hypoxia_other else int(grades.loc[grades["hypoxia_code"] == hypoxia, "grade"].iloc[0])
+    by_hypotension = (
+        lowest
+        if hypotension_other
+        else int(grades.loc[grades["hypotension_code"] == hypotension, "grade"].iloc[0])
+    )
+    by_hypoxia = (
+        lowest
+        if hypoxia_other
+        else int(grades.loc[grades["hypoxia_code"] == hypoxia, "grade"].iloc[0])
+    )
     worst = max(by_hypotension, by_hypoxia)
     fever = temperature is not None and temperature >= astct_fever_threshold_c() and not other_cause
-    discounted = (hypotension_other and hypotension != "none") or (hypoxia_other and hypoxia != "none")
+    discounted = (hypotension_other and hypotension != "none") or (
+        hypoxia_other and hypoxia != "none"
+    )
     suffix = f"; {ASTCT_TEXT['other_cause']}" if discounted else ""
     values = dict(by_hypotension=by_hypotension, by_hypoxia=by_hypoxia)
     if died:
@@ -711,10 +844,13 @@ def astct_crs_grade(
         key, grade = "treated_none", None
     else:
         key, grade = "treated", worst
-    return CRSGrade(grade, by_hypotension, by_hypoxia, ASTCT_TEXT[key].format(grade=grade, **values) + suffix)
+    return CRSGrade(
+        grade, by_hypotension, by_hypoxia, ASTCT_TEXT[key].format(grade=grade, **values) + suffix
+    )
 
 
 # ---------------------------------------------------------------------------- predictive values
+
 
 @dataclass(frozen=True)
 class PredictiveValues:
@@ -730,10 +866,16 @@ class PredictiveValues:
     negative_predictive_value: float
 
 
-def predictive_values(*, sensitivity: float, specificity: float, prevalence: float, n: int = 1000) -> PredictiveValues:
+def predictive_values(
+    *, sensitivity: float, specificity: float, prevalence: float, n: int = 1000
+) -> PredictiveValues:
     """Bayes' rule in counts: of `n` patients, how many test positive with and without the
     disease, and what a positive or negative result means at this prevalence."""
-    for name, value in (("sensitivity", sensitivity), ("specificity", specificity), ("prevalence", prevalence)):
+    for name, value in (
+        ("sensitivity", sensitivity),
+        ("specificity", specificity),
+        ("prevalence", prevalence),
+    ):
         if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= 1:
             raise ScoreInputError(f"{name}: expected a fraction between 0 and 1, got {value!r}")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:

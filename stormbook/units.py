@@ -11,7 +11,7 @@ checks that the two agree.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from numbers import Real
 
 from stormbook.datasets import load_dataset
@@ -19,8 +19,16 @@ from stormbook.scores import PLAUSIBLE_RANGES, ScoreDataError, ScoreInputError
 
 SYSTEMS = ("SI", "conventional")
 # How units are printed on the page (the data use ASCII).
-DISPLAY = {"ug/L": "µg/L", "ng/mL": "ng/mL", "x10^9/L": "×10⁹/L", "x10^3/uL": "×10³/µL",
-           "g/L": "g/L", "g/dL": "g/dL", "mg/dL": "mg/dL", "mmol/L": "mmol/L"}
+DISPLAY = {
+    "ug/L": "µg/L",
+    "ng/mL": "ng/mL",
+    "x10^9/L": "×10⁹/L",
+    "x10^3/uL": "×10³/µL",
+    "g/L": "g/L",
+    "g/dL": "g/dL",
+    "mg/dL": "mg/dL",
+    "mmol/L": "mmol/L",
+}
 # Plausible range of each analyte (in its SI unit), shared with `stormbook.scores`.
 SI_RANGE_KEY = {
     "ferritin": "ferritin_ug_per_l",
@@ -38,15 +46,22 @@ CONVENTIONAL_RANGE_KEY = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def conversions() -> dict[str, dict]:
     """analyte -> {conventional_unit, si_unit, factor}, read from the data."""
     table = load_dataset("unit-conversions")
-    rows = {row["analyte"]: {"conventional": row["conventional_unit"], "SI": row["si_unit"],
-                             "factor": float(row["factor"])}
-            for _, row in table.iterrows()}
+    rows = {
+        row["analyte"]: {
+            "conventional": row["conventional_unit"],
+            "SI": row["si_unit"],
+            "factor": float(row["factor"]),
+        }
+        for _, row in table.iterrows()
+    }
     if set(rows) != set(SI_RANGE_KEY):
-        raise ScoreDataError(f"unit-conversions has {sorted(rows)}; the code expects {sorted(SI_RANGE_KEY)}")
+        raise ScoreDataError(
+            f"unit-conversions has {sorted(rows)}; the code expects {sorted(SI_RANGE_KEY)}"
+        )
     return rows
 
 
@@ -100,8 +115,10 @@ def entry(name: str, analyte: str, value, units: str) -> float | None:
         raise ScoreInputError(f"{label}: expected a finite number, got {value!r}")
     low, high = plausible_range(analyte, units)
     if not low <= value <= high:
-        raise ScoreInputError(f"{label}: {value!r} is outside the plausible range {low:g} to {high:g}; "
-                              "check the value and the unit system")
+        raise ScoreInputError(
+            f"{label}: {value!r} is outside the plausible range {low:g} to {high:g}; "
+            "check the value and the unit system"
+        )
     return float(value)
 
 

@@ -41,7 +41,8 @@ def notebook_pages() -> list[str]:
 def chart_pages() -> list[str]:
     """Pages whose notebook builds an Altair chart (checked against the built HTML too)."""
     return [
-        page for page in notebook_pages()
+        page
+        for page in notebook_pages()
         if "alt.Chart(" in (ROOT / f"{page}.ipynb").read_text(encoding="utf-8")
     ]
 
@@ -112,13 +113,19 @@ def student_site(student_build_result) -> Path:
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network: no background calls home that the machine would refuse.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
 def serve_site(directory: Path):
     """Serve a built site on a free port of 127.0.0.1; return the server and its address."""
+
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):  # keep the test log readable
             pass

@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.binder
@@ -51,13 +49,20 @@ def _python_from_runtime() -> str:
 def binder_copy(tmp_path_factory):
     """A clean copy of the repository with a virtual environment made as Binder makes it."""
     repo = tmp_path_factory.mktemp("binder") / "repo"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
-        "_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info"))
+    shutil.copytree(
+        ROOT,
+        repo,
+        ignore=shutil.ignore_patterns(
+            "_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info"
+        ),
+    )
     venv = repo.parent / "venv"
     subprocess.run([_python_from_runtime(), "-m", "venv", str(venv)], check=True)
     install = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
-        cwd=repo, capture_output=True, text=True,
+        cwd=repo,
+        capture_output=True,
+        text=True,
     )
     assert install.returncode == 0, (install.stdout + install.stderr)[-3000:]
     return repo, venv / "bin" / "python"
@@ -65,16 +70,25 @@ def binder_copy(tmp_path_factory):
 
 def test_environment_has_the_runtime_python(binder_copy):
     _, python = binder_copy
-    version = subprocess.run([str(python), "-c", "import sys; print(sys.version_info[:2])"],
-                             capture_output=True, text=True, check=True).stdout
+    version = subprocess.run(
+        [str(python), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     runtime = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip().removeprefix("python-")
     assert version.strip() == str(tuple(int(part) for part in runtime.split(".")))
 
 
 def test_stormbook_is_installed_from_the_repository(binder_copy):
     repo, python = binder_copy
-    where = subprocess.run([str(python), "-c", "import stormbook; print(stormbook.__file__)"],
-                           cwd="/", capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        [str(python), "-c", "import stormbook; print(stormbook.__file__)"],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert where.strip().startswith(str(repo))
 
 
@@ -82,7 +96,11 @@ def test_stormbook_is_installed_from_the_repository(binder_copy):
 def test_chapter_runs_in_its_own_folder(binder_copy, notebook):
     repo, python = binder_copy
     copy = repo / "chapters" / notebook.name
-    result = subprocess.run([str(python), "-c", RUN_NOTEBOOK, str(copy)],
-                            cwd=copy.parent, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(python), "-c", RUN_NOTEBOOK, str(copy)],
+        cwd=copy.parent,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert f"executed {notebook.name}" in result.stdout

@@ -10,7 +10,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT, chart_pages, toc_pages
 
 pytestmark = pytest.mark.build
@@ -36,11 +35,9 @@ def test_site_has_an_index(built_site):
 def test_vega_bundle_is_on_chart_pages_only(built_site, page):
     html = (built_site / f"{page}.html").read_text(encoding="utf-8")
     has_chart = "vegaEmbed(" in html
-    has_bundle = re.search(r'_static/vega-bundle-[0-9a-f]+\.js', html) is not None
+    has_bundle = re.search(r"_static/vega-bundle-[0-9a-f]+\.js", html) is not None
     assert has_chart == has_bundle
     assert has_chart == (page in chart_pages())
-
-
 
 
 def _copy_of_the_book(destination):
@@ -52,10 +49,18 @@ def _copy_of_the_book(destination):
         "format": "jb-book",
         "root": "index",
         "parts": [
-            {"caption": "Chapters", "numbered": True,
-             "chapters": [{"file": "chapters/00-introduction"}, {"file": "chapters/01-terminology"}]},
-            {"caption": "Reference",
-             "chapters": [{"file": "glossary"}, {"file": "bibliography"}, {"file": "cite"}]},
+            {
+                "caption": "Chapters",
+                "numbered": True,
+                "chapters": [
+                    {"file": "chapters/00-introduction"},
+                    {"file": "chapters/01-terminology"},
+                ],
+            },
+            {
+                "caption": "Reference",
+                "chapters": [{"file": "glossary"}, {"file": "bibliography"}, {"file": "cite"}],
+            },
         ],
     }
     (destination / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
@@ -64,7 +69,9 @@ def _copy_of_the_book(destination):
 def _run_build(book):
     return subprocess.run(
         [sys.executable, str(book / "tools" / "build_book.py")],
-        cwd=book, capture_output=True, text=True,
+        cwd=book,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -92,7 +99,10 @@ def test_changing_a_local_extension_changes_pages_built_before(tmp_path):
     assert "Jordan <em>et al.</em> How I treat" in bibliography.read_text("utf-8")
 
     style = book / "_ext" / "bibliography_style.py"
-    style.write_text(style.read_text("utf-8").replace('Tag("em", "et al.")', 'Tag("em", "and colleagues")'), "utf-8")
+    style.write_text(
+        style.read_text("utf-8").replace('Tag("em", "et al.")', 'Tag("em", "and colleagues")'),
+        "utf-8",
+    )
     _build(book)
     assert "Jordan <em>and colleagues</em>. How I treat" in bibliography.read_text("utf-8")
 
@@ -102,8 +112,16 @@ def test_a_failing_cell_fails_the_build_and_the_next_build_too(tmp_path):
     _copy_of_the_book(book)
     notebook_path = book / "chapters" / "00-introduction.ipynb"
     notebook = json.loads(notebook_path.read_text("utf-8"))
-    notebook["cells"].insert(1, {"cell_type": "code", "metadata": {}, "execution_count": None,
-                                 "outputs": [], "source": "raise RuntimeError('a broken cell')"})
+    notebook["cells"].insert(
+        1,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "raise RuntimeError('a broken cell')",
+        },
+    )
     notebook_path.write_text(json.dumps(notebook), "utf-8")
 
     first = _run_build(book)
@@ -117,7 +135,9 @@ def test_a_broken_cross_reference_fails_the_build(tmp_path):
     book = tmp_path / "book"
     _copy_of_the_book(book)
     index = book / "index.md"
-    index.write_text(index.read_text("utf-8") + "\nSee {ref}`a-label-that-does-not-exist`.\n", "utf-8")
+    index.write_text(
+        index.read_text("utf-8") + "\nSee {ref}`a-label-that-does-not-exist`.\n", "utf-8"
+    )
     result = _run_build(book)
     assert result.returncode != 0
     assert "a-label-that-does-not-exist" in result.stdout + result.stderr

@@ -12,10 +12,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from vega_render import drawn_text
 
 from stormbook import calculators, scores, units
 from stormbook.scores import ScoreInputError
-from vega_render import drawn_text
 
 STATUS = {True: "met", False: "not met", None: "not assessed"}
 CHECK = calculators.CHECK_TEXT
@@ -23,10 +23,11 @@ CHECK = calculators.CHECK_TEXT
 
 def _statuses(texts, first_label, n):
     start = texts.index(first_label)
-    return [t.split(" · ")[0] for t in texts[start + n:start + 2 * n]]
+    return [t.split(" · ")[0] for t in texts[start + n : start + 2 * n]]
 
 
 # ----------------------------------------------------------------------------- HLH-2004
+
 
 def hlh(**changes):
     entries = dict(calculators.HLH_DEFAULTS)
@@ -38,20 +39,53 @@ def hlh(**changes):
 # triglycerides, fibrinogen, ferritin, sCD25). HLH-2004 prints triglycerides and fibrinogen
 # in both units: 3.0 mmol/L = 265 mg/dL, 1.5 g/L = 150 mg/dL.
 HLH_VALUES = {
-    "SI": dict(haemoglobin=[89.9, 90, None], platelets=[99, 100, None], neutrophils=[0.99, 1.0, None],
-               triglycerides=[2.99, 3.0, None], fibrinogen=[1.5, 1.51, None], ferritin=[499, 500, None],
-               scd25=[2399, 2400, None]),
-    "conventional": dict(haemoglobin=[8.99, 9.0, None], platelets=[99, 100, None], neutrophils=[0.99, 1.0, None],
-                         triglycerides=[264, 265, None], fibrinogen=[150, 150.1, None], ferritin=[499, 500, None],
-                         scd25=[2399, 2400, None]),
+    "SI": dict(
+        haemoglobin=[89.9, 90, None],
+        platelets=[99, 100, None],
+        neutrophils=[0.99, 1.0, None],
+        triglycerides=[2.99, 3.0, None],
+        fibrinogen=[1.5, 1.51, None],
+        ferritin=[499, 500, None],
+        scd25=[2399, 2400, None],
+    ),
+    "conventional": dict(
+        haemoglobin=[8.99, 9.0, None],
+        platelets=[99, 100, None],
+        neutrophils=[0.99, 1.0, None],
+        triglycerides=[264, 265, None],
+        fibrinogen=[150, 150.1, None],
+        ferritin=[499, 500, None],
+        scd25=[2399, 2400, None],
+    ),
 }
 FLAGS = [
-    dict(molecular_diagnosis=None, fever=True, splenomegaly=True, haemophagocytosis=True, evidence_of_malignancy=False,
-         nk_activity_low_or_absent=None, age_under_4_weeks=False),
-    dict(molecular_diagnosis=True, fever=False, splenomegaly=True, haemophagocytosis=True, evidence_of_malignancy=None,
-         nk_activity_low_or_absent=True, age_under_4_weeks=False),
-    dict(molecular_diagnosis=False, fever=True, splenomegaly=False, haemophagocytosis=True, evidence_of_malignancy=True,
-         nk_activity_low_or_absent=False, age_under_4_weeks=True),
+    dict(
+        molecular_diagnosis=None,
+        fever=True,
+        splenomegaly=True,
+        haemophagocytosis=True,
+        evidence_of_malignancy=False,
+        nk_activity_low_or_absent=None,
+        age_under_4_weeks=False,
+    ),
+    dict(
+        molecular_diagnosis=True,
+        fever=False,
+        splenomegaly=True,
+        haemophagocytosis=True,
+        evidence_of_malignancy=None,
+        nk_activity_low_or_absent=True,
+        age_under_4_weeks=False,
+    ),
+    dict(
+        molecular_diagnosis=False,
+        fever=True,
+        splenomegaly=False,
+        haemophagocytosis=True,
+        evidence_of_malignancy=True,
+        nk_activity_low_or_absent=False,
+        age_under_4_weeks=True,
+    ),
 ]
 
 
@@ -64,12 +98,16 @@ def hlh_grid():
                 lab = {name: values[name][(i + j + k) % 3] for k, name in enumerate(names)}
                 cases.append(hlh(units=system, **flags, **lab))
     # every lineage measured: none low, one low (cytopenias not met)
-    cases += [hlh(haemoglobin=90, platelets=100, neutrophils=1.0),
-              hlh(units="conventional", haemoglobin=9.0, platelets=99, neutrophils=1.0)]
+    cases += [
+        hlh(haemoglobin=90, platelets=100, neutrophils=1.0),
+        hlh(units="conventional", haemoglobin=9.0, platelets=99, neutrophils=1.0),
+    ]
     # infants: haemoglobin < 100 g/L
-    cases += [hlh(age_under_4_weeks=True, haemoglobin=99.9, platelets=50),
-              hlh(age_under_4_weeks=True, haemoglobin=100, platelets=50),
-              hlh(units="conventional", age_under_4_weeks=True, haemoglobin=9.99, platelets=50)]
+    cases += [
+        hlh(age_under_4_weeks=True, haemoglobin=99.9, platelets=50),
+        hlh(age_under_4_weeks=True, haemoglobin=100, platelets=50),
+        hlh(units="conventional", age_under_4_weeks=True, haemoglobin=9.99, platelets=50),
+    ]
     return cases
 
 
@@ -83,7 +121,9 @@ def test_hlh2004_page_agrees_with_python(entries):
     texts = drawn_text(calculators.hlh2004_calculator_chart(entries))
     assert expected.verdict in texts
     labels = calculators.hlh2004_labels()
-    assert _statuses(texts, labels["B1"], 8) == [STATUS[expected.criteria[f"B{i}"]] for i in range(1, 9)]
+    assert _statuses(texts, labels["B1"], 8) == [
+        STATUS[expected.criteria[f"B{i}"]] for i in range(1, 9)
+    ]
 
 
 def test_hlh2004_grid_crosses_every_threshold():
@@ -93,14 +133,20 @@ def test_hlh2004_grid_crosses_every_threshold():
     assert {r.fulfilled for r in results} >= {False, None}
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"haemoglobin": 9.0}, r"haemoglobin \(g/L\): 9\.0 is outside the plausible range"),   # g/dL in SI
-    ({"units": "conventional", "haemoglobin": 90}, r"haemoglobin \(g/dL\): 90 is outside"),
-    ({"fibrinogen": 150}, r"fibrinogen \(g/L\): 150 is outside"),
-    ({"units": "conventional", "triglycerides": -1}, r"triglycerides \(mg/dL\): -1 is outside"),
-    ({"ferritin": "high"}, r"ferritin \(µg/L\): expected a number"),
-    ({"scd25": -3}, r"scd25_u_per_ml: -3"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"haemoglobin": 9.0},
+            r"haemoglobin \(g/L\): 9\.0 is outside the plausible range",
+        ),  # g/dL in SI
+        ({"units": "conventional", "haemoglobin": 90}, r"haemoglobin \(g/dL\): 90 is outside"),
+        ({"fibrinogen": 150}, r"fibrinogen \(g/L\): 150 is outside"),
+        ({"units": "conventional", "triglycerides": -1}, r"triglycerides \(mg/dL\): -1 is outside"),
+        ({"ferritin": "high"}, r"ferritin \(µg/L\): expected a number"),
+        ({"scd25": -3}, r"scd25_u_per_ml: -3"),
+    ],
+)
 def test_hlh2004_bad_input_named_with_its_unit_and_the_page_says_check(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         calculators.hlh2004_entries(**hlh(**changes))
@@ -111,17 +157,29 @@ def test_hlh2004_bad_input_named_with_its_unit_and_the_page_says_check(changes, 
 
 # Physiological lower bounds per unit: a value typed in the other unit system is refused,
 # not read as extreme hypofibrinogenaemia or normal triglycerides.
-@pytest.mark.parametrize("changes, message", [
-    ({"units": "conventional", "fibrinogen": 3.0}, r"fibrinogen \(mg/dL\): 3\.0 is outside"),  # g/L in mg/dL
-    ({"units": "conventional", "fibrinogen": 9.99}, r"fibrinogen \(mg/dL\): 9\.99 is outside"),
-    ({"units": "SI", "fibrinogen": 0.09}, r"fibrinogen \(g/L\): 0\.09 is outside"),
-    ({"units": "conventional", "triglycerides": 3.0}, r"triglycerides \(mg/dL\): 3\.0 is outside"),
-    ({"units": "conventional", "triglycerides": 9.9}, r"triglycerides \(mg/dL\): 9\.9 is outside"),
-    ({"units": "SI", "triglycerides": 0.09}, r"triglycerides \(mmol/L\): 0\.09 is outside"),
-    ({"units": "SI", "ferritin": 0.5}, r"ferritin \(µg/L\): 0\.5 is outside"),
-    ({"units": "SI", "platelets": 0.5}, r"platelets \(×10⁹/L\): 0\.5 is outside"),
-    ({"units": "conventional", "haemoglobin": 1.9}, r"haemoglobin \(g/dL\): 1\.9 is outside"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"units": "conventional", "fibrinogen": 3.0},
+            r"fibrinogen \(mg/dL\): 3\.0 is outside",
+        ),  # g/L in mg/dL
+        ({"units": "conventional", "fibrinogen": 9.99}, r"fibrinogen \(mg/dL\): 9\.99 is outside"),
+        ({"units": "SI", "fibrinogen": 0.09}, r"fibrinogen \(g/L\): 0\.09 is outside"),
+        (
+            {"units": "conventional", "triglycerides": 3.0},
+            r"triglycerides \(mg/dL\): 3\.0 is outside",
+        ),
+        (
+            {"units": "conventional", "triglycerides": 9.9},
+            r"triglycerides \(mg/dL\): 9\.9 is outside",
+        ),
+        ({"units": "SI", "triglycerides": 0.09}, r"triglycerides \(mmol/L\): 0\.09 is outside"),
+        ({"units": "SI", "ferritin": 0.5}, r"ferritin \(µg/L\): 0\.5 is outside"),
+        ({"units": "SI", "platelets": 0.5}, r"platelets \(×10⁹/L\): 0\.5 is outside"),
+        ({"units": "conventional", "haemoglobin": 1.9}, r"haemoglobin \(g/dL\): 1\.9 is outside"),
+    ],
+)
 def test_hlh2004_wrong_unit_entries_below_the_lower_bound_are_refused(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         calculators.hlh2004_entries(**hlh(**changes))
@@ -129,12 +187,18 @@ def test_hlh2004_wrong_unit_entries_below_the_lower_bound_are_refused(changes, m
     assert CHECK in texts
 
 
-@pytest.mark.parametrize("changes", [
-    {"units": "conventional", "fibrinogen": 10}, {"units": "SI", "fibrinogen": 0.1},
-    {"units": "conventional", "triglycerides": 10}, {"units": "SI", "triglycerides": 0.1},
-    {"units": "SI", "ferritin": 1}, {"units": "SI", "platelets": 1},
-    {"units": "conventional", "haemoglobin": 2},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"units": "conventional", "fibrinogen": 10},
+        {"units": "SI", "fibrinogen": 0.1},
+        {"units": "conventional", "triglycerides": 10},
+        {"units": "SI", "triglycerides": 0.1},
+        {"units": "SI", "ferritin": 1},
+        {"units": "SI", "platelets": 1},
+        {"units": "conventional", "haemoglobin": 2},
+    ],
+)
 def test_hlh2004_values_at_the_lower_bound_are_accepted(changes):
     result = calculators.hlh2004_entries(**hlh(**changes))
     texts = drawn_text(calculators.hlh2004_calculator_chart(hlh(**changes)))
@@ -150,6 +214,7 @@ def test_hlh2004_conventional_triglycerides_use_the_printed_265():
 
 # ----------------------------------------------------------------------------- MAS 2016
 
+
 def mas(**changes):
     entries = dict(calculators.MAS_DEFAULTS)
     entries.update(changes)
@@ -158,11 +223,21 @@ def mas(**changes):
 
 MAS_VALUES = {
     # ferritin >684; platelets <=181; AST >48; TG >156 mg/dL; fibrinogen <=360 mg/dL (3.6 g/L)
-    "conventional": dict(ferritin=[684, 684.1, None], platelets=[181, 182, None], ast=[48, 49, None],
-                         triglycerides=[156, 157, None], fibrinogen=[360, 361, None]),
+    "conventional": dict(
+        ferritin=[684, 684.1, None],
+        platelets=[181, 182, None],
+        ast=[48, 49, None],
+        triglycerides=[156, 157, None],
+        fibrinogen=[360, 361, None],
+    ),
     # SI: 1.76 mmol/L = 155.9 mg/dL (not above 156), 1.77 = 159.8; 3.6 g/L = 360 mg/dL exactly
-    "SI": dict(ferritin=[684, 685, None], platelets=[181, 182, None], ast=[48, 49, None],
-               triglycerides=[1.76, 1.77, None], fibrinogen=[3.6, 3.61, None]),
+    "SI": dict(
+        ferritin=[684, 685, None],
+        platelets=[181, 182, None],
+        ast=[48, 49, None],
+        triglycerides=[1.76, 1.77, None],
+        fibrinogen=[3.6, 3.61, None],
+    ),
 }
 
 
@@ -173,8 +248,10 @@ def mas_grid():
         for i, j in itertools.product(range(3), range(3)):
             lab = {name: values[name][(i + (j + 1) * k) % 3] for k, name in enumerate(names)}
             cases.append(mas(units=system, **lab))
-    cases += [mas(febrile=False, ferritin=1000, platelets=100, ast=100),
-              mas(known_or_suspected_sjia=False, ferritin=1000, platelets=100, ast=100)]
+    cases += [
+        mas(febrile=False, ferritin=1000, platelets=100, ast=100),
+        mas(known_or_suspected_sjia=False, ferritin=1000, platelets=100, ast=100),
+    ]
     return cases
 
 
@@ -185,12 +262,21 @@ def test_mas2016_page_agrees_with_python(entries):
     assert expected.verdict in texts
     labels = calculators.mas2016_labels()
     keys = list(labels)
-    assert _statuses(texts, labels[keys[0]], len(keys)) == [STATUS[expected.criteria[k]] for k in keys]
+    assert _statuses(texts, labels[keys[0]], len(keys)) == [
+        STATUS[expected.criteria[k]] for k in keys
+    ]
 
 
 def test_mas2016_grid_reaches_every_verdict():
-    verdicts = {calculators.mas2016_entries(**e).verdict.split(" (")[0].split(":")[0] for e in mas_grid()}
-    assert verdicts == {"classified as MAS", "not classified as MAS", "not decided", "not applicable"}
+    verdicts = {
+        calculators.mas2016_entries(**e).verdict.split(" (")[0].split(":")[0] for e in mas_grid()
+    }
+    assert verdicts == {
+        "classified as MAS",
+        "not classified as MAS",
+        "not decided",
+        "not applicable",
+    }
 
 
 @pytest.mark.parametrize("value, met", [(3.6, True), (3.61, False)])
@@ -200,14 +286,20 @@ def test_mas2016_si_fibrinogen_at_the_threshold_converts_exactly(value, met):
     assert result.criteria["fibrinogen"] is met
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"units": "SI", "fibrinogen": 360}, r"fibrinogen \(g/L\): 360 is outside"),
-    ({"fibrinogen": 3.6}, r"fibrinogen \(mg/dL\): 3\.6 is outside"),        # g/L typed in mg/dL
-    ({"fibrinogen": 9.9}, r"fibrinogen \(mg/dL\): 9\.9 is outside"),
-    ({"triglycerides": 1.8}, r"triglycerides \(mg/dL\): 1\.8 is outside"),  # mmol/L typed in mg/dL
-    ({"triglycerides": 6000}, r"triglycerides \(mg/dL\): 6000 is outside"),
-    ({"units": "metric"}, r"units: expected one of"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"units": "SI", "fibrinogen": 360}, r"fibrinogen \(g/L\): 360 is outside"),
+        ({"fibrinogen": 3.6}, r"fibrinogen \(mg/dL\): 3\.6 is outside"),  # g/L typed in mg/dL
+        ({"fibrinogen": 9.9}, r"fibrinogen \(mg/dL\): 9\.9 is outside"),
+        (
+            {"triglycerides": 1.8},
+            r"triglycerides \(mg/dL\): 1\.8 is outside",
+        ),  # mmol/L typed in mg/dL
+        ({"triglycerides": 6000}, r"triglycerides \(mg/dL\): 6000 is outside"),
+        ({"units": "metric"}, r"units: expected one of"),
+    ],
+)
 def test_mas2016_bad_input_named_with_its_unit(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         calculators.mas2016_entries(**mas(**changes))
@@ -219,10 +311,13 @@ def test_mas2016_bad_input_named_with_its_unit(changes, message):
 def test_mas2016_fibrinogen_at_the_conventional_lower_bound_is_accepted():
     result = calculators.mas2016_entries(**mas(fibrinogen=10, ferritin=1000))
     assert result.criteria["fibrinogen"] is True
-    assert CHECK not in drawn_text(calculators.mas2016_calculator_chart(mas(fibrinogen=10, ferritin=1000)))
+    assert CHECK not in drawn_text(
+        calculators.mas2016_calculator_chart(mas(fibrinogen=10, ferritin=1000))
+    )
 
 
 # ----------------------------------------------------------------------------- ASTCT
+
 
 def crs(**changes):
     entries = dict(calculators.ASTCT_DEFAULTS, temperature_c=38.5)
@@ -234,14 +329,24 @@ def astct_grid():
     hyp, oxy = scores.astct_categories("hypotension"), scores.astct_categories("hypoxia")
     cases = [crs(hypotension=h, hypoxia=o) for h, o in itertools.product(hyp, oxy)]
     cases += [crs(temperature_c=t) for t in (37.9, 38.0)]
-    cases += [crs(temperature_c=39.0, fever_explained_by_other_cause=True, hypotension="one_vasopressor"),
-              crs(temperature_c=None, antipyretic_or_anticytokine_given=True, hypoxia="high_flow"),
-              crs(temperature_c=37.0, antipyretic_or_anticytokine_given=True),
-              crs(hypotension="one_vasopressor", hypotension_explained_by_other_cause=True, hypoxia="low_flow"),
-              crs(hypoxia="positive_pressure", hypoxia_explained_by_other_cause=True),
-              crs(temperature_c=37.0, antipyretic_or_anticytokine_given=True, hypoxia="high_flow",
-                  hypoxia_explained_by_other_cause=True),
-              crs(death_due_to_crs=True, temperature_c=None, hypotension="multiple_vasopressors")]
+    cases += [
+        crs(temperature_c=39.0, fever_explained_by_other_cause=True, hypotension="one_vasopressor"),
+        crs(temperature_c=None, antipyretic_or_anticytokine_given=True, hypoxia="high_flow"),
+        crs(temperature_c=37.0, antipyretic_or_anticytokine_given=True),
+        crs(
+            hypotension="one_vasopressor",
+            hypotension_explained_by_other_cause=True,
+            hypoxia="low_flow",
+        ),
+        crs(hypoxia="positive_pressure", hypoxia_explained_by_other_cause=True),
+        crs(
+            temperature_c=37.0,
+            antipyretic_or_anticytokine_given=True,
+            hypoxia="high_flow",
+            hypoxia_explained_by_other_cause=True,
+        ),
+        crs(death_due_to_crs=True, temperature_c=None, hypotension="multiple_vasopressors"),
+    ]
     return cases
 
 
@@ -257,10 +362,13 @@ def test_astct_grid_reaches_every_grade():
     assert {calculators.astct_entries(**e).grade for e in astct_grid()} == {None, 1, 2, 3, 4, 5}
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"temperature_c": 101.0}, "temperature_c.*plausible"),       # Fahrenheit
-    ({"temperature_c": None}, "temperature_c.*required"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"temperature_c": 101.0}, "temperature_c.*plausible"),  # Fahrenheit
+        ({"temperature_c": None}, "temperature_c.*required"),
+    ],
+)
 def test_astct_bad_input_named_and_the_page_says_check(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         calculators.astct_entries(**crs(**changes))
@@ -269,10 +377,18 @@ def test_astct_bad_input_named_and_the_page_says_check(changes, message):
 
 # ----------------------------------------------------------------------------- units
 
-@pytest.mark.parametrize("analyte, conventional, si", [
-    ("fibrinogen", 360, 3.6), ("fibrinogen", 150, 1.5), ("haemoglobin", 9.2, 92.0),
-    ("triglycerides", 265, 2.99185), ("ferritin", 684, 684.0), ("platelets", 110, 110.0),
-])
+
+@pytest.mark.parametrize(
+    "analyte, conventional, si",
+    [
+        ("fibrinogen", 360, 3.6),
+        ("fibrinogen", 150, 1.5),
+        ("haemoglobin", 9.2, 92.0),
+        ("triglycerides", 265, 2.99185),
+        ("ferritin", 684, 684.0),
+        ("platelets", 110, 110.0),
+    ],
+)
 def test_conversions_use_the_sourced_factors(analyte, conventional, si):
     assert units.convert(analyte, conventional, "conventional", "SI") == si
 
@@ -280,17 +396,31 @@ def test_conversions_use_the_sourced_factors(analyte, conventional, si):
 def test_python_and_vega_rounding_agree():
     # the same IEEE arithmetic on both sides: floor(x * 1e6 + 0.5) / 1e6
     import vl_convert
+
     values = [3.6 / 0.01, 1.76 / 0.01129, 265 * 0.01129, 0.1 + 0.2, 2.5000005]
-    spec = {"$schema": "https://vega.github.io/schema/vega/v5.json", "width": 10, "height": 10,
-            "marks": [{"type": "text", "encode": {"enter": {"text": {"signal": f"'' + {units.round6_expression(repr(v))}"}}}}
-                      for v in values]}
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega/v5.json",
+        "width": 10,
+        "height": 10,
+        "marks": [
+            {
+                "type": "text",
+                "encode": {
+                    "enter": {"text": {"signal": f"'' + {units.round6_expression(repr(v))}"}}
+                },
+            }
+            for v in values
+        ],
+    }
     svg = vl_convert.vega_to_svg(spec)
     import re
+
     drawn = [float(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg)]
     assert drawn == [units.round6(v) for v in values]
 
 
 # ----------------------------------------------------------------------------- side by side
+
 
 def test_threshold_comparison_is_built_from_the_data():
     table = calculators.threshold_comparison().set_index("finding")
@@ -302,4 +432,6 @@ def test_threshold_comparison_is_built_from_the_data():
     assert table.loc["Triglycerides", "HLH-2004"] == "≥3 mmol/L (≥265 mg/dL), fasting"
     assert table.loc["Platelets", "HScore"] == "≤110 ×10⁹/L (one cytopenic lineage)"
     assert table.loc["Fever", "ASTCT"] == "≥38 °C, not attributable to another cause"
-    assert (table.loc[["Ferritin", "Triglycerides", "Fibrinogen", "Platelets"], "ASTCT"] == "not used").all()
+    assert (
+        table.loc[["Ferritin", "Triglycerides", "Fibrinogen", "Platelets"], "ASTCT"] == "not used"
+    ).all()

@@ -23,7 +23,14 @@ def test_theme_is_registered_and_enabled():
 
 def test_palette_is_okabe_ito():
     assert set(charts.PALETTE) == {
-        "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
     }
     assert charts.PALETTE[-1] == "#F0E442", "yellow, the lowest-contrast colour, comes last"
 
@@ -37,7 +44,7 @@ def test_describe_sets_title_and_description():
 
 @pytest.mark.parametrize("title, description", [("", "d"), ("t", ""), ("t", "   "), (None, "d")])
 def test_describe_refuses_a_chart_without_title_or_description(title, description):
-    with pytest.raises(ValueError, match="title|description"):
+    with pytest.raises(ValueError, match=r"title|description"):
         charts.describe(alt.Chart(FRAME).mark_bar(), title, description)
 
 
@@ -55,21 +62,29 @@ def test_numbers_table_needs_a_caption():
 
 def test_wrapped_breaks_long_labels_and_keeps_short_ones():
     labels = pd.Series(["Infection", "Infection and rheumatic disease"])
-    assert charts.wrapped(labels, width=18).tolist() == ["Infection", "Infection and\nrheumatic disease"]
+    assert charts.wrapped(labels, width=18).tolist() == [
+        "Infection",
+        "Infection and\nrheumatic disease",
+    ]
     assert charts.WRAPPED_LABELS == "split(datum.label, '\\n')"
 
 
 def test_wrapped_never_splits_a_word():
     labels = pd.Series(["hepatosplenomegaly", "ARDS/early lung involvement", "rash/mucocutaneous"])
     assert charts.wrapped(labels, width=14).tolist() == [
-        "hepatosplenomegaly", "ARDS/early\nlung\ninvolvement", "rash/\nmucocutaneous"]
+        "hepatosplenomegaly",
+        "ARDS/early\nlung\ninvolvement",
+        "rash/\nmucocutaneous",
+    ]
 
 
 def test_wrapped_axis_draws_the_lines_centred_and_keeps_other_settings():
     axis = charts.wrapped_axis(labelLimit=130).to_dict()
     assert axis["labelExpr"] == charts.WRAPPED_LABELS
     assert axis["labelOffset"] == {
-        "condition": {"test": "indexof(datum.label, '\\n') >= 0", "value": -6}, "value": 0}
+        "condition": {"test": "indexof(datum.label, '\\n') >= 0", "value": -6},
+        "value": 0,
+    }
     assert axis["labelLimit"] == 130
 
 
@@ -88,6 +103,11 @@ def test_numbers_table_escapes_text_and_blanks_missing_values():
 def test_chart_data_turns_every_missing_value_into_null():
     from stormbook.charts import chart_data
 
-    frame = pd.DataFrame({"x": [1.5, float("nan")], "n": pd.array([3, pd.NA], dtype="Int64"), "s": ["a", None]})
+    frame = pd.DataFrame(
+        {"x": [1.5, float("nan")], "n": pd.array([3, pd.NA], dtype="Int64"), "s": ["a", None]}
+    )
     out = chart_data(frame)
-    assert out.to_dict("records") == [{"x": 1.5, "n": 3, "s": "a"}, {"x": None, "n": None, "s": None}]
+    assert out.to_dict("records") == [
+        {"x": 1.5, "n": 3, "s": "a"},
+        {"x": None, "n": None, "s": None},
+    ]

@@ -8,11 +8,10 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from cite_from_cff import CffError, bibtex, formatted_citation, load_cff  # noqa: E402
+from cite_from_cff import CffError, bibtex, formatted_citation, load_cff
 
 CFF = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
 
@@ -23,7 +22,9 @@ def _text(page: str) -> str:
 
 def test_formatted_citation_of_a_person_and_an_entity():
     data = {
-        "title": "A book", "version": "1.2.0", "date-released": "2025-03-04",
+        "title": "A book",
+        "version": "1.2.0",
+        "date-released": "2025-03-04",
         "repository-code": "https://example.org/book",
         "authors": [{"family-names": "Doe", "given-names": "Jane"}, {"name": "A Group"}],
     }
@@ -37,8 +38,11 @@ def test_formatted_citation_of_a_person_and_an_entity():
 
 def test_a_cff_without_a_version_is_refused(tmp_path):
     path = tmp_path / "CITATION.cff"
-    path.write_text("title: t\nauthors:\n  - name: x\ndate-released: 2026-01-01\n"
-                    "repository-code: https://example.org\n", encoding="utf-8")
+    path.write_text(
+        "title: t\nauthors:\n  - name: x\ndate-released: 2026-01-01\n"
+        "repository-code: https://example.org\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CffError, match="version"):
         load_cff(path)
 
@@ -48,12 +52,16 @@ def test_cite_page_matches_citation_cff(built_site):
     text = _text(page)
     # Written out here from the file, independently of the extension's formatting code.
     authors = "; ".join(author["name"] for author in CFF["authors"])
-    expected = (f"{authors} ({str(CFF['date-released'])[:4]}). {CFF['title']} "
-                f"(version {CFF['version']}). {CFF['repository-code']}")
+    expected = (
+        f"{authors} ({str(CFF['date-released'])[:4]}). {CFF['title']} "
+        f"(version {CFF['version']}). {CFF['repository-code']}"
+    )
     assert expected in text
     assert CFF["message"] in text
     # The file itself is shown verbatim.
-    block = re.search(r'<div class="[^"]*citation-cff-file[^"]*"[^>]*>.*?<pre>(.*?)</pre>', page, re.S)
+    block = re.search(
+        r'<div class="[^"]*citation-cff-file[^"]*"[^>]*>.*?<pre>(.*?)</pre>', page, re.S
+    )
     assert block, "the CITATION.cff block is missing"
     shown = html_module.unescape(re.sub(r"<[^>]+>", "", block.group(1)))
     assert shown.strip() == (ROOT / "CITATION.cff").read_text(encoding="utf-8").strip()

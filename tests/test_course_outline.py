@@ -8,11 +8,10 @@ import re
 import sys
 
 import pytest
-
 from conftest import ROOT, notebook_pages
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from chapter_outline import OutlineError, directive_blocks, learning_objectives, read_outline  # noqa: E402
+from chapter_outline import OutlineError, directive_blocks, learning_objectives, read_outline
 
 FIRST_CELL = """# A chapter
 
@@ -61,9 +60,19 @@ Yes.
 
 def notebook(tmp_path, *cells, name="01-demo.ipynb"):
     path = tmp_path / name
-    path.write_text(json.dumps({"cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": text} for text in cells
-    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "markdown", "metadata": {}, "source": text} for text in cells
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -93,16 +102,23 @@ def test_outline_of_a_chapter(tmp_path):
 def test_nested_blocks_are_found_and_close_at_their_own_fence():
     blocks = directive_blocks(EXERCISES)
     assert [b.name for b in blocks] == [
-        "exercise", "dropdown", "solution", "self-check", "self-check-choice"
+        "exercise",
+        "dropdown",
+        "solution",
+        "self-check",
+        "self-check-choice",
     ]
     assert blocks[0].body.startswith("Do A.") and blocks[0].body.endswith(":::")
 
 
-@pytest.mark.parametrize("option, problem", [
-    ("", "ex-a has no ':objectives:'"),
-    (":objectives: 1, 4", "ex-a names objective 4; the chapter has 3"),
-    (":objectives: one", "ex-a: ':objectives: one' must list objective numbers"),
-])
+@pytest.mark.parametrize(
+    "option, problem",
+    [
+        ("", "ex-a has no ':objectives:'"),
+        (":objectives: 1, 4", "ex-a names objective 4; the chapter has 3"),
+        (":objectives: one", "ex-a: ':objectives: one' must list objective numbers"),
+    ],
+)
 def test_an_exercise_without_valid_objectives_is_a_problem(tmp_path, option, problem):
     text = EXERCISES.replace(":objectives: 1, 3", option)
     problems = read_outline(notebook(tmp_path, FIRST_CELL, text)).problems()
@@ -130,11 +146,11 @@ def test_outcomes_page_lists_every_objective_and_links_what_practises_it(built_s
     outline = read_outline(ROOT / f"{page}.ipynb")
     html = (built_site / "instructors" / "outcomes.html").read_text(encoding="utf-8")
     # The page body only: the navigation sidebar links every chapter too, before any table.
-    html = html[html.index('<article class="bd-article">'):]
+    html = html[html.index('<article class="bd-article">') :]
     chapter_link = f'href="../{page}.html"'
     assert chapter_link in html
-    table = html[html.index(chapter_link):]
-    table = table[table.index("<table"):table.index("</table>")]
+    table = html[html.index(chapter_link) :]
+    table = table[table.index("<table") : table.index("</table>")]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)[1:]  # after the header
     assert len(rows) == len(outline.objectives)
     for number, row in enumerate(rows, start=1):
@@ -151,12 +167,18 @@ def test_answer_key_links_every_exercise_and_its_solution(built_site, page):
     chapter = (built_site / f"{page}.html").read_text(encoding="utf-8")
     for block in outline.exercises:
         assert f'href="../{page}.html#{block.label}"' in key
-        solution_link = re.search(rf'href="\.\./{re.escape(page)}\.html#([^"]+)"[^>]*>'
-                                  rf'(?:<[^>]+>)*worked solution', key[key.index(f"#{block.label}"):])
+        solution_link = re.search(
+            rf'href="\.\./{re.escape(page)}\.html#([^"]+)"[^>]*>'
+            rf"(?:<[^>]+>)*worked solution",
+            key[key.index(f"#{block.label}") :],
+        )
         assert solution_link, f"no solution link for {block.label}"
         anchor = solution_link.group(1)
         # The anchor is the solution block that answers this exercise.
-        assert re.search(rf'<div[^>]*class="[^"]*solution[^"]*"[^>]*id="{re.escape(anchor)}"', chapter) \
-            or re.search(rf'<div[^>]*id="{re.escape(anchor)}"[^>]*class="[^"]*solution', chapter), anchor
-        solution_html = chapter[chapter.index(f'id="{anchor}"'):]
+        assert re.search(
+            rf'<div[^>]*class="[^"]*solution[^"]*"[^>]*id="{re.escape(anchor)}"', chapter
+        ) or re.search(rf'<div[^>]*id="{re.escape(anchor)}"[^>]*class="[^"]*solution', chapter), (
+            anchor
+        )
+        solution_html = chapter[chapter.index(f'id="{anchor}"') :]
         assert f'href="#{block.label}"' in solution_html[:2000]

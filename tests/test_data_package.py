@@ -8,8 +8,8 @@ import re
 
 import frictionless
 import pytest
-
 from conftest import ROOT
+
 from stormbook import dataset_names, load_dataset
 
 DESCRIPTOR = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
@@ -56,9 +56,9 @@ def test_every_doi_in_the_data_is_in_the_bibliography(name):
     bibliography = (ROOT / "references.bib").read_text(encoding="utf-8").lower()
     for row in _rows(name):
         if row["source"].startswith("10."):
-            assert f"doi = {{{row['source'].lower()}}}" in re.sub(r"doi\s*=\s*", "doi = ", bibliography), (
-                f"{name}: DOI {row['source']} is not in references.bib"
-            )
+            assert f"doi = {{{row['source'].lower()}}}" in re.sub(
+                r"doi\s*=\s*", "doi = ", bibliography
+            ), f"{name}: DOI {row['source']} is not in references.bib"
 
 
 def test_synthetic_datasets_say_so():

@@ -10,19 +10,28 @@ import pytest
 
 from stormbook import DatasetError, load_dataset
 
-GOOD_CSV = "drug,dose_mg,route,daily\nanakinra,100,subcutaneous,true\nanakinra,200,intravenous,false\n"
+GOOD_CSV = (
+    "drug,dose_mg,route,daily\nanakinra,100,subcutaneous,true\nanakinra,200,intravenous,false\n"
+)
 SCHEMA = {
     "fields": [
         {"name": "drug", "type": "string", "constraints": {"required": True}},
         {"name": "dose_mg", "type": "integer", "constraints": {"required": True, "minimum": 1}},
-        {"name": "route", "type": "string", "constraints": {"enum": ["subcutaneous", "intravenous"]}},
+        {
+            "name": "route",
+            "type": "string",
+            "constraints": {"enum": ["subcutaneous", "intravenous"]},
+        },
         {"name": "daily", "type": "boolean"},
     ]
 }
 
 
 def make_package(tmp_path, csv_text=GOOD_CSV, path="doses.csv", write_csv=True):
-    descriptor = {"name": "fixture", "resources": [{"name": "doses", "path": path, "schema": SCHEMA}]}
+    descriptor = {
+        "name": "fixture",
+        "resources": [{"name": "doses", "path": path, "schema": SCHEMA}],
+    }
     package = tmp_path / "datapackage.json"
     package.write_text(json.dumps(descriptor), encoding="utf-8")
     if write_csv:
@@ -65,15 +74,23 @@ BROKEN_FILES = {
         "drug,dose_mg,route,daily\nanakinra,a lot,subcutaneous,true\n",
         r"Type error.*a lot.*dose_mg",
     ),
-    "below minimum": ("drug,dose_mg,route,daily\nanakinra,0,subcutaneous,true\n", r"dose_mg.*minimum"),
+    "below minimum": (
+        "drug,dose_mg,route,daily\nanakinra,0,subcutaneous,true\n",
+        r"dose_mg.*minimum",
+    ),
     "outside enum": ("drug,dose_mg,route,daily\nanakinra,100,oral,true\n", r"oral.*route.*enum"),
-    "missing required value": ("drug,dose_mg,route,daily\n,100,subcutaneous,true\n", r"drug.*required"),
+    "missing required value": (
+        "drug,dose_mg,route,daily\n,100,subcutaneous,true\n",
+        r"drug.*required",
+    ),
 }
 
 
 @pytest.mark.parametrize("csv_text, problem", BROKEN_FILES.values(), ids=BROKEN_FILES.keys())
 def test_broken_file_is_refused_naming_file_and_problem(tmp_path, csv_text, problem):
-    with pytest.raises(DatasetError, match=r"(?s)doses\.csv: does not match its schema.*" + problem):
+    with pytest.raises(
+        DatasetError, match=r"(?s)doses\.csv: does not match its schema.*" + problem
+    ):
         load_dataset("doses", make_package(tmp_path, csv_text))
 
 

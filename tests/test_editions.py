@@ -13,7 +13,6 @@ import sys
 from html import unescape
 
 import pytest
-
 from conftest import ROOT, instructor_pages, notebook_pages, student_pages
 
 pytestmark = pytest.mark.build
@@ -47,8 +46,13 @@ def distinctive_solution_phrases(page: str) -> list[str]:
         body = re.sub(r"^```.*?^```", " ", match.group(2), flags=re.M | re.S)  # code
         outside = markdown.replace(match.group(0), " ")
         candidates = sorted(
-            (" ".join(run.split()) for line in body.splitlines() for run in PLAIN_WORDS.findall(line)),
-            key=len, reverse=True,
+            (
+                " ".join(run.split())
+                for line in body.splitlines()
+                for run in PLAIN_WORDS.findall(line)
+            ),
+            key=len,
+            reverse=True,
         )
         unique = [c for c in candidates if c not in " ".join(outside.split())]
         assert unique, f"{page}: no distinctive plain text in a solution: {match.group(2)[:200]}"
@@ -56,7 +60,9 @@ def distinctive_solution_phrases(page: str) -> list[str]:
     return phrases
 
 
-SOLUTION_CASES = [(page, phrase) for page in notebook_pages() for phrase in distinctive_solution_phrases(page)]
+SOLUTION_CASES = [
+    (page, phrase) for page in notebook_pages() for phrase in distinctive_solution_phrases(page)
+]
 
 
 def test_every_chapter_with_solutions_is_checked():
@@ -129,14 +135,22 @@ def test_student_toc_refuses_a_book_without_the_instructor_part():
 
 
 def test_student_toc_and_config():
-    toc = {"root": "index", "parts": [
-        {"caption": "Chapters", "chapters": [{"file": "a"}]},
-        {"caption": "For instructors", "chapters": [{"file": "b"}]},
-        {"caption": "Reference", "chapters": [{"file": "c"}]},
-    ]}
+    toc = {
+        "root": "index",
+        "parts": [
+            {"caption": "Chapters", "chapters": [{"file": "a"}]},
+            {"caption": "For instructors", "chapters": [{"file": "b"}]},
+            {"caption": "Reference", "chapters": [{"file": "c"}]},
+        ],
+    }
     assert [p["caption"] for p in build_book.student_toc(toc)["parts"]] == ["Chapters", "Reference"]
-    config = {"title": "t", "sphinx": {"config": {"x": 1, "hide_solutions": False},
-                                       "local_extensions": {"ext": "_ext"}}}
+    config = {
+        "title": "t",
+        "sphinx": {
+            "config": {"x": 1, "hide_solutions": False},
+            "local_extensions": {"ext": "_ext"},
+        },
+    }
     student = build_book.student_config(config, ROOT / "_build" / "student")
     assert student["sphinx"]["config"] == {"x": 1, "hide_solutions": True}
     assert student["sphinx"]["local_extensions"] == {"ext": "../../_ext"}
@@ -151,6 +165,6 @@ def test_student_download_is_the_notebook_without_its_solutions(built_site, stud
     student_text = json.dumps(student)
     assert "{solution}" in json.dumps(full) and "{solution}" not in student_text
     assert "{exercise}" in student_text and "{self-check}" in student_text
-    for full_cell, student_cell in zip(full["cells"], student["cells"]):
+    for full_cell, student_cell in zip(full["cells"], student["cells"], strict=True):
         if full_cell["cell_type"] == "code":
             assert full_cell["source"] == student_cell["source"]

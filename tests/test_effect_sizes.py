@@ -7,7 +7,11 @@ import math
 import pytest
 
 from stormbook.effect_sizes import (
-    EffectSizeError, odds_ratio, risk_difference, risk_ratio, se_from_ratio_ci,
+    EffectSizeError,
+    odds_ratio,
+    risk_difference,
+    risk_ratio,
+    se_from_ratio_ci,
 )
 
 Z = 1.959963984540054  # the 97.5th centile of the standard normal
@@ -56,13 +60,16 @@ def test_risk_difference_is_never_corrected():
     assert result.estimate == pytest.approx(-0.5) and not result.corrected
 
 
-@pytest.mark.parametrize("args, words", [
-    ((-1, 10, 5, 10), "events_treated must not be negative"),
-    ((11, 10, 5, 10), "events_treated (11) is larger than n_treated (10)"),
-    ((1, 10, 5, 0), "n_control is zero"),
-    ((1, 10, 5.5, 10), "events_control must be a whole number"),
-    ((1, 10, 12, 10), "events_control (12) is larger than n_control (10)"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ((-1, 10, 5, 10), "events_treated must not be negative"),
+        ((11, 10, 5, 10), "events_treated (11) is larger than n_treated (10)"),
+        ((1, 10, 5, 0), "n_control is zero"),
+        ((1, 10, 5.5, 10), "events_control must be a whole number"),
+        ((1, 10, 12, 10), "events_control (12) is larger than n_control (10)"),
+    ],
+)
 def test_bad_counts_are_refused_by_name(args, words):
     for function in (risk_ratio, odds_ratio, risk_difference):
         with pytest.raises(EffectSizeError, match=words.replace("(", r"\(").replace(")", r"\)")):
@@ -70,8 +77,10 @@ def test_bad_counts_are_refused_by_name(args, words):
 
 
 def test_se_from_reported_ci_written_out():
-    assert se_from_ratio_ci(0.11, 0.41) == pytest.approx((math.log(0.41) - math.log(0.11)) / (2 * Z))
+    assert se_from_ratio_ci(0.11, 0.41) == pytest.approx(
+        (math.log(0.41) - math.log(0.11)) / (2 * Z)
+    )
     with pytest.raises(EffectSizeError, match="ci_low of a ratio must be positive"):
         se_from_ratio_ci(0, 0.41)
-    with pytest.raises(EffectSizeError, match="ci_high .* must be larger"):
+    with pytest.raises(EffectSizeError, match=r"ci_high .* must be larger"):
         se_from_ratio_ci(0.5, 0.4)

@@ -12,7 +12,7 @@ import sys
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from local_code_digest import local_code_digest  # noqa: E402
+from local_code_digest import local_code_digest
 
 
 def _book(tmp_path):

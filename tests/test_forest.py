@@ -11,9 +11,9 @@ import pytest
 import vl_convert
 
 from stormbook import load_dataset
+from stormbook.charts import wrapped
 from stormbook.effect_sizes import EffectSizeError
 from stormbook.evidence import forest_rows, pooled_views
-from stormbook.charts import wrapped
 from stormbook.forest import DEFAULT_VIEW, LABEL_WIDTH, forest_chart
 from stormbook.pooling import pool_log_ratios
 
@@ -27,22 +27,42 @@ def _texts(rows: pd.DataFrame, views: pd.DataFrame, view: tuple[str, str, str]) 
     spec = copy.deepcopy(forest_chart(rows, views).to_dict())
     spec["width"] = 560
     for param in spec["params"]:
-        param["value"] = dict(zip(("condition", "design", "outcome"), view))[param["name"]]
+        param["value"] = dict(zip(("condition", "design", "outcome"), view, strict=True))[
+            param["name"]
+        ]
     svg = vl_convert.vegalite_to_svg(spec)
     # Single-line labels are <text> elements; wrapped ones are <tspan> lines inside one.
-    found = re.findall(r"<text[^>]*>([^<]*)</text>", svg) + re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    found = re.findall(r"<text[^>]*>([^<]*)</text>", svg) + re.findall(
+        r"<tspan[^>]*>([^<]*)</tspan>", svg
+    )
     return [t.replace("&amp;", "&") for t in found]
 
 
-@pytest.mark.parametrize("view", [tuple(v) for v in VIEWS[["condition", "design_group", "outcome_choice"]].itertuples(index=False)])
+@pytest.mark.parametrize(
+    "view",
+    [
+        tuple(v)
+        for v in VIEWS[["condition", "design_group", "outcome_choice"]].itertuples(index=False)
+    ],
+)
 def test_every_view_shows_pythons_result_and_its_studies(view):
     texts = _texts(ROWS, VIEWS, view)
     expected = VIEWS.set_index(["condition", "design_group", "outcome_choice"]).loc[view]
     assert expected["line1"] in texts and expected["line2"] in texts
-    shown = ROWS[(ROWS["condition"] == view[0]) & (ROWS["outcome_choice"] == view[2])
-                 & ((ROWS["design_group"] == view[1])
-                    | ((view[1] == "randomised") & (ROWS["design_group"] == "meta-analysis, randomised trials only")))]
-    for label, measure, ok in zip(shown["label"], shown["measure"], shown["has_interval"]):
+    shown = ROWS[
+        (ROWS["condition"] == view[0])
+        & (ROWS["outcome_choice"] == view[2])
+        & (
+            (ROWS["design_group"] == view[1])
+            | (
+                (view[1] == "randomised")
+                & (ROWS["design_group"] == "meta-analysis, randomised trials only")
+            )
+        )
+    ]
+    for label, measure, ok in zip(
+        shown["label"], shown["measure"], shown["has_interval"], strict=True
+    ):
         text = f"{label}, {measure}" + ("" if ok else ", no interval printed")
         first_line = wrapped(pd.Series([text]), LABEL_WIDTH).iloc[0].split("\n")[0]
         assert first_line in texts, f"{label} not drawn in {view}"
@@ -58,27 +78,51 @@ def test_default_view_is_randomised_covid_mortality_with_the_meta_analyses_besid
 
 def _synthetic(ratios, lows, highs):
     """Three made-up trials in one view (labelled so; never written to data/)."""
-    rows = pd.DataFrame({
-        "study_id": [f"synthetic-{i}" for i in range(len(ratios))], "label": [f"Synthetic {i}" for i in range(len(ratios))],
-        "condition": "sepsis", "design_group": "randomised", "outcome_family": "all-cause mortality",
-        "time_window": "day 28-30", "outcome_choice": "all-cause mortality, day 28-30", "measure": "HR",
-        "ratio": ratios, "low": lows, "high": highs, "has_interval": True, "outcome": "synthetic",
-        "timepoint_days": 28, "basis": "synthetic", "events_treated": pd.NA, "n_treated": pd.NA,
-        "events_control": pd.NA, "n_control": pd.NA,
-    })
+    rows = pd.DataFrame(
+        {
+            "study_id": [f"synthetic-{i}" for i in range(len(ratios))],
+            "label": [f"Synthetic {i}" for i in range(len(ratios))],
+            "condition": "sepsis",
+            "design_group": "randomised",
+            "outcome_family": "all-cause mortality",
+            "time_window": "day 28-30",
+            "outcome_choice": "all-cause mortality, day 28-30",
+            "measure": "HR",
+            "ratio": ratios,
+            "low": lows,
+            "high": highs,
+            "has_interval": True,
+            "outcome": "synthetic",
+            "timepoint_days": 28,
+            "basis": "synthetic",
+            "events_treated": pd.NA,
+            "n_treated": pd.NA,
+            "events_control": pd.NA,
+            "n_control": pd.NA,
+        }
+    )
     return rows, pooled_views(rows)
 
 
 def test_a_view_that_meets_the_rules_draws_pythons_diamond():
     rows, views = _synthetic([0.6, 0.8, 0.9], [0.4, 0.6, 0.7], [0.9, 1.07, 1.16])
     y = [math.log(r) for r in rows["ratio"]]
-    se = [(math.log(h) - math.log(lo)) / (2 * 1.959963984540054) for lo, h in zip(rows["low"], rows["high"])]
+    se = [
+        (math.log(h) - math.log(lo)) / (2 * 1.959963984540054)
+        for lo, h in zip(rows["low"], rows["high"], strict=True)
+    ]
     pooled = pool_log_ratios(y, se)
     view = views.iloc[0]
     assert view["reason"] == ""
     assert view["estimate"] == pytest.approx(pooled.estimate)
-    assert view["line1"] == f"Pooled HR {pooled.estimate:.2f} ({pooled.ci_low:.2f} to {pooled.ci_high:.2f})"
-    assert view["line2"] == f"3 studies; I² {100 * pooled.i2:.0f}%; PI {pooled.pi_low:.2f} to {pooled.pi_high:.2f}"
+    assert (
+        view["line1"]
+        == f"Pooled HR {pooled.estimate:.2f} ({pooled.ci_low:.2f} to {pooled.ci_high:.2f})"
+    )
+    assert (
+        view["line2"]
+        == f"3 studies; I² {100 * pooled.i2:.0f}%; PI {pooled.pi_low:.2f} to {pooled.pi_high:.2f}"
+    )
     texts = _texts(rows, views, ("sepsis", "randomised", "all-cause mortality, day 28-30"))
     assert view["line1"] in texts and view["line2"] in texts
 
@@ -86,7 +130,9 @@ def test_a_view_that_meets_the_rules_draws_pythons_diamond():
 def test_considerable_heterogeneity_draws_no_diamond_and_says_so():
     rows, views = _synthetic([0.3, 1.5, 0.35], [0.25, 1.25, 0.29], [0.36, 1.8, 0.42])
     view = views.iloc[0]
-    assert view["reason"].startswith("No pooled estimate: I²") and view["reason"].endswith("is 75% or more.")
+    assert view["reason"].startswith("No pooled estimate: I²") and view["reason"].endswith(
+        "is 75% or more."
+    )
     texts = _texts(rows, views, ("sepsis", "randomised", "all-cause mortality, day 28-30"))
     assert not any(t.startswith("Pooled") for t in texts)
 
@@ -110,5 +156,5 @@ def test_only_anakinra_is_plotted_and_meta_analyses_are_never_pooled():
 def test_outcome_rows_naming_an_unknown_study_are_refused():
     bad = OUTCOMES.copy()
     bad.loc[0, "study_id"] = "no-such-study"
-    with pytest.raises(EffectSizeError, match="unknown study_id.*no-such-study"):
+    with pytest.raises(EffectSizeError, match=r"unknown study_id.*no-such-study"):
         forest_rows(STUDIES, bad)

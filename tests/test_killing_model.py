@@ -3,6 +3,7 @@ threshold that agrees with a hand calculation."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -78,7 +79,7 @@ def test_full_killing_resolves():
 
 def test_less_killing_never_resolves_faster(fine_summary):
     days = fine_summary["days_to_resolution"].to_numpy()
-    for lower, higher in zip(days[:-1], days[1:]):
+    for lower, higher in itertools.pairwise(days):
         assert higher <= lower  # inf <= inf holds; a finite time after inf would fail
 
 
@@ -226,7 +227,9 @@ def test_claim_cytokine_passes_tenfold_only_below_the_computed_crossing(summary_
     assert fold[0.16] == pytest.approx(10.23, abs=0.01)
     # The crossing itself sits on the tenfold line.
     at = simulate(crossing)
-    assert at["cytokine"].iloc[-1] / KillingModelParameters().resting_cytokine == pytest.approx(10.0, abs=0.05)
+    assert at["cytokine"].iloc[-1] / KillingModelParameters().resting_cytokine == pytest.approx(
+        10.0, abs=0.05
+    )
 
 
 def test_claim_just_below_the_threshold_killers_and_cytokine_sit_barely_above_rest(summary_001):
@@ -274,7 +277,14 @@ def test_claim_threshold_rises_in_proportion_to_stimulus_growth(growth):
 
 def test_scenario_table_covers_every_control_position():
     table = scenario_table(GRID_21, days=np.arange(0.0, 61.0))
-    assert list(table.columns) == ["growth", "efficiency", "day", "antigen", "lymphocytes", "cytokine"]
+    assert list(table.columns) == [
+        "growth",
+        "efficiency",
+        "day",
+        "antigen",
+        "lymphocytes",
+        "cytokine",
+    ]
     assert len(table) == len(STIMULUS_GROWTH_RATES) * 21 * 61
     summary = scenario_summary(GRID_21)
     assert len(summary) == len(STIMULUS_GROWTH_RATES) * 21

@@ -67,28 +67,39 @@ def test_repeated_doses_add_up_by_superposition():
 def test_halving_clearance_doubles_exposure():
     fine = np.arange(0.0, 400.0, 0.05)
     auc_normal = np.trapezoid(concentration_mg_l(fine, [Dose(0.0, 100.0, "sc")], P), fine)
-    auc_half = np.trapezoid(concentration_mg_l(fine, [Dose(0.0, 100.0, "sc")], P.with_clearance_ratio(0.5)), fine)
+    auc_half = np.trapezoid(
+        concentration_mg_l(fine, [Dose(0.0, 100.0, "sc")], P.with_clearance_ratio(0.5)), fine
+    )
     assert auc_normal == pytest.approx(0.9 * 100 / 8, rel=1e-3)
     assert auc_half == pytest.approx(2 * auc_normal, rel=1e-3)
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda: Parameters(0.0, 12.0, 0.15, 0.9), "clearance_l_h must be positive"),
-    (lambda: Parameters(8.0, -1.0, 0.15, 0.9), "volume_l must be positive"),
-    (lambda: Parameters(8.0, 12.0, 0.15, 1.2), r"bioavailability must be in \(0, 1\]"),
-    (lambda: Parameters(8.0, 12.0, float("nan"), 0.9), "ka_per_h must be a finite number"),
-    (lambda: Dose(0.0, 100.0, "oral"), "route must be one of"),
-    (lambda: Dose(-1.0, 100.0, "sc"), "time_h must be a number of hours >= 0"),
-    (lambda: Dose(0.0, 0.0, "sc"), "amount_mg must be positive"),
-    (lambda: Dose(0.0, 100.0, "iv_infusion"), r"duration_h \(of an infusion\) must be positive"),
-    (lambda: Dose(0.0, 100.0, "sc", 1.0), "duration_h applies to 'iv_infusion' only"),
-    (lambda: repeated("sc", 100.0, 0.0, 3), "interval_h must be positive"),
-    (lambda: repeated("sc", 100.0, 12.0, 0), "n_doses must be a whole number of at least 1"),
-    (lambda: repeated("iv_infusion", 100.0, 4.0, 2, infusion_h=6.0), "must not exceed interval_h"),
-    (lambda: concentration_mg_l([-1.0], [Dose(0.0, 1.0, "sc")], P), "times_h must be"),
-    (lambda: concentration_mg_l([1.0], [], P), "doses is empty"),
-    (lambda: P.with_clearance_ratio(0), "clearance ratio must be positive"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: Parameters(0.0, 12.0, 0.15, 0.9), "clearance_l_h must be positive"),
+        (lambda: Parameters(8.0, -1.0, 0.15, 0.9), "volume_l must be positive"),
+        (lambda: Parameters(8.0, 12.0, 0.15, 1.2), r"bioavailability must be in \(0, 1\]"),
+        (lambda: Parameters(8.0, 12.0, float("nan"), 0.9), "ka_per_h must be a finite number"),
+        (lambda: Dose(0.0, 100.0, "oral"), "route must be one of"),
+        (lambda: Dose(-1.0, 100.0, "sc"), "time_h must be a number of hours >= 0"),
+        (lambda: Dose(0.0, 0.0, "sc"), "amount_mg must be positive"),
+        (
+            lambda: Dose(0.0, 100.0, "iv_infusion"),
+            r"duration_h \(of an infusion\) must be positive",
+        ),
+        (lambda: Dose(0.0, 100.0, "sc", 1.0), "duration_h applies to 'iv_infusion' only"),
+        (lambda: repeated("sc", 100.0, 0.0, 3), "interval_h must be positive"),
+        (lambda: repeated("sc", 100.0, 12.0, 0), "n_doses must be a whole number of at least 1"),
+        (
+            lambda: repeated("iv_infusion", 100.0, 4.0, 2, infusion_h=6.0),
+            "must not exceed interval_h",
+        ),
+        (lambda: concentration_mg_l([-1.0], [Dose(0.0, 1.0, "sc")], P), "times_h must be"),
+        (lambda: concentration_mg_l([1.0], [], P), "doses is empty"),
+        (lambda: P.with_clearance_ratio(0), "clearance ratio must be positive"),
+    ],
+)
 def test_bad_inputs_are_refused_by_name(make, words):
     with pytest.raises(PharmacokineticsError, match=words):
         make()

@@ -29,14 +29,22 @@ def _shown(settings: dict) -> tuple[float, float]:
     return float(peak), float(lowest)
 
 
-@pytest.mark.parametrize("settings", [
-    {"route": "Subcutaneous", "dose": 100, "interval": 24, "kidney": "normal"},
-    {"route": "Subcutaneous", "dose": 200, "interval": 12, "kidney": "normal"},
-    {"route": "Subcutaneous", "dose": 100, "interval": 48, "kidney": "severe impairment"},
-    {"route": "IV bolus", "dose": 400, "interval": 6, "kidney": "normal"},
-    {"route": "Continuous IV infusion", "dose": 2400, "interval": 24, "kidney": "normal"},
-    {"route": "Continuous IV infusion", "dose": 1200, "interval": 6, "kidney": "severe impairment"},
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"route": "Subcutaneous", "dose": 100, "interval": 24, "kidney": "normal"},
+        {"route": "Subcutaneous", "dose": 200, "interval": 12, "kidney": "normal"},
+        {"route": "Subcutaneous", "dose": 100, "interval": 48, "kidney": "severe impairment"},
+        {"route": "IV bolus", "dose": 400, "interval": 6, "kidney": "normal"},
+        {"route": "Continuous IV infusion", "dose": 2400, "interval": 24, "kidney": "normal"},
+        {
+            "route": "Continuous IV infusion",
+            "dose": 1200,
+            "interval": 6,
+            "kidney": "severe impairment",
+        },
+    ],
+)
 def test_browser_curve_matches_python_model(settings):
     peak, lowest = _shown(settings)
     params = PARAMS if settings["kidney"] == "normal" else PARAMS.with_clearance_ratio(SEVERE)
@@ -48,5 +56,7 @@ def test_browser_curve_matches_python_model(settings):
 
 def test_continuous_infusion_ignores_the_injection_interval():
     a = _shown({"route": "Continuous IV infusion", "dose": 2400, "interval": 6, "kidney": "normal"})
-    b = _shown({"route": "Continuous IV infusion", "dose": 2400, "interval": 48, "kidney": "normal"})
+    b = _shown(
+        {"route": "Continuous IV infusion", "dose": 2400, "interval": 48, "kidney": "normal"}
+    )
     assert a == b

@@ -51,7 +51,9 @@ def test_the_two_volumes_disagree_on_elimination():
 def test_injection_data_and_the_iv_plateau_cannot_tell_the_volumes_apart(volume):
     table = model_vs_measured(LEVELS, teaching_parameters(PK, volume=volume)).set_index("key")
     assert TOLERANCE_SD == 2.0
-    assert table.drop(index=EARLY)["within"].all(), table[["model", "lowest_accepted", "highest_accepted"]]
+    assert table.drop(index=EARLY)["within"].all(), table[
+        ["model", "lowest_accepted", "highest_accepted"]
+    ]
 
 
 def test_the_level_fifteen_minutes_into_the_infusion_favours_the_small_volume():

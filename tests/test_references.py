@@ -11,12 +11,11 @@ import re
 import sys
 from collections import defaultdict
 
+from conftest import ROOT
 from pybtex.database import parse_file, parse_string
 
-from conftest import ROOT
-
 sys.path.insert(0, str(ROOT / "_ext"))
-from bibliography_style import BookBibliographyStyle  # noqa: E402
+from bibliography_style import BookBibliographyStyle
 
 BIB = parse_file(str(ROOT / "references.bib"))
 
@@ -67,8 +66,10 @@ def test_bibliography_prints_and_others_as_et_al_and_keeps_titles_as_written():
         "@article{two, author={Fajgenbaum, David C. and June, Carl H.}, title={U}, journal={J}, year={2020}}",
         "bibtex",
     )
-    rendered = {entry.key: entry.text.render_as("text")
-                for entry in BookBibliographyStyle().format_bibliography(bib)}
+    rendered = {
+        entry.key: entry.text.render_as("text")
+        for entry in BookBibliographyStyle().format_bibliography(bib)
+    }
     assert rendered["cut"].startswith("Michael B. Jordan et al. How I treat HLH.")
     assert rendered["two"].startswith("David C. Fajgenbaum and Carl H. June. U.")
 

@@ -11,42 +11,66 @@ import pytest
 from stormbook import scores
 from stormbook.scores import ScoreInputError
 
-
 # ----------------------------------------------------------------------------- HLH-2004
+
 
 def hlh_inputs(**changes):
     """A patient meeting no HLH-2004 criterion, every test done; `changes` override."""
     inputs = dict(
-        molecular_diagnosis=False, fever=False, splenomegaly=False, age_under_4_weeks=False,
-        haemoglobin_g_per_l=130, platelets_10e9_per_l=250, neutrophils_10e9_per_l=4.0,
-        triglycerides_mmol_per_l=1.0, fibrinogen_g_per_l=3.0, haemophagocytosis=False,
-        evidence_of_malignancy=False, nk_activity_low_or_absent=False, ferritin_ug_per_l=100,
+        molecular_diagnosis=False,
+        fever=False,
+        splenomegaly=False,
+        age_under_4_weeks=False,
+        haemoglobin_g_per_l=130,
+        platelets_10e9_per_l=250,
+        neutrophils_10e9_per_l=4.0,
+        triglycerides_mmol_per_l=1.0,
+        fibrinogen_g_per_l=3.0,
+        haemophagocytosis=False,
+        evidence_of_malignancy=False,
+        nk_activity_low_or_absent=False,
+        ferritin_ug_per_l=100,
         scd25_u_per_ml=500,
     )
     inputs.update(changes)
     return inputs
 
 
-@pytest.mark.parametrize("changes, criterion, met", [
-    ({"ferritin_ug_per_l": 500}, "B7", True),          # >= 500 ug/L
-    ({"ferritin_ug_per_l": 499.9}, "B7", False),
-    ({"scd25_u_per_ml": 2400}, "B8", True),            # >= 2400 U/mL
-    ({"scd25_u_per_ml": 2399}, "B8", False),
-    ({"triglycerides_mmol_per_l": 3.0}, "B4", True),   # >= 3.0 mmol/L
-    ({"triglycerides_mmol_per_l": 2.99}, "B4", False),
-    ({"fibrinogen_g_per_l": 1.5}, "B4", True),         # <= 1.5 g/L
-    ({"fibrinogen_g_per_l": 1.51}, "B4", False),
-    # cytopenias: >= 2 of 3 lineages; Hb < 90 g/L, platelets < 100, neutrophils < 1.0 x10^9/L
-    ({"haemoglobin_g_per_l": 89.9, "platelets_10e9_per_l": 99.9}, "B3", True),
-    ({"haemoglobin_g_per_l": 90, "platelets_10e9_per_l": 99.9}, "B3", False),
-    ({"platelets_10e9_per_l": 100, "neutrophils_10e9_per_l": 0.99}, "B3", False),
-    ({"platelets_10e9_per_l": 99, "neutrophils_10e9_per_l": 0.99}, "B3", True),
-    ({"neutrophils_10e9_per_l": 1.0, "haemoglobin_g_per_l": 80}, "B3", False),
-    # infants under 4 weeks: Hb < 100 g/L
-    ({"age_under_4_weeks": True, "haemoglobin_g_per_l": 99, "platelets_10e9_per_l": 50}, "B3", True),
-    ({"age_under_4_weeks": True, "haemoglobin_g_per_l": 100, "platelets_10e9_per_l": 50}, "B3", False),
-    ({"age_under_4_weeks": False, "haemoglobin_g_per_l": 95, "platelets_10e9_per_l": 50}, "B3", False),
-])
+@pytest.mark.parametrize(
+    "changes, criterion, met",
+    [
+        ({"ferritin_ug_per_l": 500}, "B7", True),  # >= 500 ug/L
+        ({"ferritin_ug_per_l": 499.9}, "B7", False),
+        ({"scd25_u_per_ml": 2400}, "B8", True),  # >= 2400 U/mL
+        ({"scd25_u_per_ml": 2399}, "B8", False),
+        ({"triglycerides_mmol_per_l": 3.0}, "B4", True),  # >= 3.0 mmol/L
+        ({"triglycerides_mmol_per_l": 2.99}, "B4", False),
+        ({"fibrinogen_g_per_l": 1.5}, "B4", True),  # <= 1.5 g/L
+        ({"fibrinogen_g_per_l": 1.51}, "B4", False),
+        # cytopenias: >= 2 of 3 lineages; Hb < 90 g/L, platelets < 100, neutrophils < 1.0 x10^9/L
+        ({"haemoglobin_g_per_l": 89.9, "platelets_10e9_per_l": 99.9}, "B3", True),
+        ({"haemoglobin_g_per_l": 90, "platelets_10e9_per_l": 99.9}, "B3", False),
+        ({"platelets_10e9_per_l": 100, "neutrophils_10e9_per_l": 0.99}, "B3", False),
+        ({"platelets_10e9_per_l": 99, "neutrophils_10e9_per_l": 0.99}, "B3", True),
+        ({"neutrophils_10e9_per_l": 1.0, "haemoglobin_g_per_l": 80}, "B3", False),
+        # infants under 4 weeks: Hb < 100 g/L
+        (
+            {"age_under_4_weeks": True, "haemoglobin_g_per_l": 99, "platelets_10e9_per_l": 50},
+            "B3",
+            True,
+        ),
+        (
+            {"age_under_4_weeks": True, "haemoglobin_g_per_l": 100, "platelets_10e9_per_l": 50},
+            "B3",
+            False,
+        ),
+        (
+            {"age_under_4_weeks": False, "haemoglobin_g_per_l": 95, "platelets_10e9_per_l": 50},
+            "B3",
+            False,
+        ),
+    ],
+)
 def test_hlh2004_thresholds_at_and_beside(changes, criterion, met):
     assert scores.hlh2004(**hlh_inputs(**changes)).criteria[criterion] is met
 
@@ -67,46 +91,65 @@ def test_hlh2004_route_a_is_a_predisposition_not_active_disease():
     assert (result.met, result.route_a, result.fulfilled) == (0, True, False)
     assert result.verdict == (
         "route B not met: 0 of 8 criteria (5 needed); route A: a molecular diagnosis consistent "
-        "with HLH shows a predisposition to HLH, not by itself active disease")
+        "with HLH shows a predisposition to HLH, not by itself active disease"
+    )
     assert "fulfilled" not in result.verdict
 
 
-@pytest.mark.parametrize("haemophagocytosis, malignancy, b5", [
-    (True, False, True),
-    (True, True, False),     # the clause "No evidence of malignancy" is printed with the item
-    (True, None, None),      # malignancy not yet excluded: undecided
-    (False, None, False),
-    (None, True, False),
-    (None, False, None),
-])
-def test_hlh2004_haemophagocytosis_counts_only_without_malignancy(haemophagocytosis, malignancy, b5):
-    result = scores.hlh2004(**hlh_inputs(haemophagocytosis=haemophagocytosis, evidence_of_malignancy=malignancy))
+@pytest.mark.parametrize(
+    "haemophagocytosis, malignancy, b5",
+    [
+        (True, False, True),
+        (True, True, False),  # the clause "No evidence of malignancy" is printed with the item
+        (True, None, None),  # malignancy not yet excluded: undecided
+        (False, None, False),
+        (None, True, False),
+        (None, False, None),
+    ],
+)
+def test_hlh2004_haemophagocytosis_counts_only_without_malignancy(
+    haemophagocytosis, malignancy, b5
+):
+    result = scores.hlh2004(
+        **hlh_inputs(haemophagocytosis=haemophagocytosis, evidence_of_malignancy=malignancy)
+    )
     assert result.criteria["B5"] is b5
 
 
 def test_hlh2004_malignancy_can_turn_five_criteria_into_four():
-    five = hlh_inputs(fever=True, splenomegaly=True, ferritin_ug_per_l=600, scd25_u_per_ml=3000,
-                      haemophagocytosis=True)
+    five = hlh_inputs(
+        fever=True,
+        splenomegaly=True,
+        ferritin_ug_per_l=600,
+        scd25_u_per_ml=3000,
+        haemophagocytosis=True,
+    )
     assert scores.hlh2004(**five).fulfilled is True
     result = scores.hlh2004(**{**five, "evidence_of_malignancy": True})
     assert (result.met, result.fulfilled) == (4, False)
     assert result.verdict.endswith(
-        "evidence of malignancy: the criteria ask for none, so haemophagocytosis is not counted")
+        "evidence of malignancy: the criteria ask for none, so haemophagocytosis is not counted"
+    )
 
 
-@pytest.mark.parametrize("changes, met", [
-    # HLH-2004 prints both units: ">=3.0 mmol/L (ie, >=265 mg/dL)"; fibrinogen <=1.5 g/L (150 mg/dL)
-    ({"triglycerides_mmol_per_l": None, "triglycerides_mg_per_dl": 265}, True),
-    ({"triglycerides_mmol_per_l": None, "triglycerides_mg_per_dl": 264.9}, False),
-    ({"fibrinogen_g_per_l": None, "fibrinogen_mg_per_dl": 150}, True),
-    ({"fibrinogen_g_per_l": None, "fibrinogen_mg_per_dl": 150.1}, False),
-])
+@pytest.mark.parametrize(
+    "changes, met",
+    [
+        # HLH-2004 prints both units: ">=3.0 mmol/L (ie, >=265 mg/dL)"; fibrinogen <=1.5 g/L (150 mg/dL)
+        ({"triglycerides_mmol_per_l": None, "triglycerides_mg_per_dl": 265}, True),
+        ({"triglycerides_mmol_per_l": None, "triglycerides_mg_per_dl": 264.9}, False),
+        ({"fibrinogen_g_per_l": None, "fibrinogen_mg_per_dl": 150}, True),
+        ({"fibrinogen_g_per_l": None, "fibrinogen_mg_per_dl": 150.1}, False),
+    ],
+)
 def test_hlh2004_conventional_units_use_the_printed_conventional_thresholds(changes, met):
     assert scores.hlh2004(**hlh_inputs(**changes)).criteria["B4"] is met
 
 
 def test_hlh2004_refuses_one_value_in_two_units():
-    with pytest.raises(ScoreInputError, match="triglycerides_mmol_per_l and triglycerides_mg_per_dl"):
+    with pytest.raises(
+        ScoreInputError, match="triglycerides_mmol_per_l and triglycerides_mg_per_dl"
+    ):
         scores.hlh2004(**hlh_inputs(triglycerides_mg_per_dl=100))
 
 
@@ -114,19 +157,46 @@ def test_hlh2004_worked_example_by_hand():
     # Adult: fever, splenomegaly, Hb 85 g/L (<90), platelets 60 (<100), neutrophils 2.0 (not low):
     # 2 lineages -> B3 met; TG 2.0 (<3.0) but fibrinogen 1.2 (<=1.5) -> B4 met; ferritin 8000 -> B7;
     # no marrow done, NK and sCD25 not measured. Met: B1 B2 B3 B4 B7 = 5 -> fulfilled.
-    result = scores.hlh2004(**hlh_inputs(
-        fever=True, splenomegaly=True, haemoglobin_g_per_l=85, platelets_10e9_per_l=60,
-        neutrophils_10e9_per_l=2.0, triglycerides_mmol_per_l=2.0, fibrinogen_g_per_l=1.2,
-        haemophagocytosis=None, nk_activity_low_or_absent=None, ferritin_ug_per_l=8000,
-        scd25_u_per_ml=None, molecular_diagnosis=None, evidence_of_malignancy=None))
-    assert result.criteria == {"B1": True, "B2": True, "B3": True, "B4": True, "B5": None,
-                               "B6": None, "B7": True, "B8": None}
+    result = scores.hlh2004(
+        **hlh_inputs(
+            fever=True,
+            splenomegaly=True,
+            haemoglobin_g_per_l=85,
+            platelets_10e9_per_l=60,
+            neutrophils_10e9_per_l=2.0,
+            triglycerides_mmol_per_l=2.0,
+            fibrinogen_g_per_l=1.2,
+            haemophagocytosis=None,
+            nk_activity_low_or_absent=None,
+            ferritin_ug_per_l=8000,
+            scd25_u_per_ml=None,
+            molecular_diagnosis=None,
+            evidence_of_malignancy=None,
+        )
+    )
+    assert result.criteria == {
+        "B1": True,
+        "B2": True,
+        "B3": True,
+        "B4": True,
+        "B5": None,
+        "B6": None,
+        "B7": True,
+        "B8": None,
+    }
     assert (result.met, result.not_assessed, result.fulfilled) == (5, 3, True)
 
 
 def test_hlh2004_missing_tests_leave_the_verdict_open():
-    result = scores.hlh2004(**hlh_inputs(fever=True, splenomegaly=True, ferritin_ug_per_l=900,
-                                         nk_activity_low_or_absent=None, scd25_u_per_ml=None))
+    result = scores.hlh2004(
+        **hlh_inputs(
+            fever=True,
+            splenomegaly=True,
+            ferritin_ug_per_l=900,
+            nk_activity_low_or_absent=None,
+            scd25_u_per_ml=None,
+        )
+    )
     assert (result.met, result.not_assessed, result.fulfilled) == (3, 2, None)
     assert result.verdict.startswith("route B not decided: 3 of 8 criteria met, 2 not assessed")
 
@@ -136,17 +206,20 @@ def test_hlh2004_one_low_lineage_and_one_unmeasured_is_undecided():
     assert result.criteria["B3"] is None
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("haemoglobin_g_per_l", 9.0, "haemoglobin_g_per_l.*plausible"),     # g/dL given as g/L
-    ("triglycerides_mmol_per_l", 265, "triglycerides_mmol_per_l.*plausible"),  # mg/dL as mmol/L
-    ("fibrinogen_g_per_l", 150, "fibrinogen_g_per_l.*plausible"),        # mg/dL as g/L
-    ("ferritin_ug_per_l", -5, "ferritin_ug_per_l.*plausible"),
-    ("ferritin_ug_per_l", "high", "ferritin_ug_per_l.*number"),
-    ("ferritin_ug_per_l", float("nan"), "ferritin_ug_per_l.*finite"),
-    ("fever", 1, "fever.*True or False"),
-    ("splenomegaly", "yes", "splenomegaly.*True or False"),
-    ("fever", None, "fever.*True or False"),
-])
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("haemoglobin_g_per_l", 9.0, "haemoglobin_g_per_l.*plausible"),  # g/dL given as g/L
+        ("triglycerides_mmol_per_l", 265, "triglycerides_mmol_per_l.*plausible"),  # mg/dL as mmol/L
+        ("fibrinogen_g_per_l", 150, "fibrinogen_g_per_l.*plausible"),  # mg/dL as g/L
+        ("ferritin_ug_per_l", -5, "ferritin_ug_per_l.*plausible"),
+        ("ferritin_ug_per_l", "high", "ferritin_ug_per_l.*number"),
+        ("ferritin_ug_per_l", float("nan"), "ferritin_ug_per_l.*finite"),
+        ("fever", 1, "fever.*True or False"),
+        ("splenomegaly", "yes", "splenomegaly.*True or False"),
+        ("fever", None, "fever.*True or False"),
+    ],
+)
 def test_hlh2004_refuses_bad_input_naming_it(name, value, message):
     with pytest.raises(ScoreInputError, match=message):
         scores.hlh2004(**hlh_inputs(**{name: value}))
@@ -161,43 +234,53 @@ def test_hlh2004_requires_every_input():
 
 # ----------------------------------------------------------------------------- HScore
 
+
 def hs_inputs(**changes):
     """Every HScore variable in its 0-point band; `changes` override."""
     inputs = dict(
-        known_immunosuppression=False, temperature_c=37.0, organomegaly="none",
-        cytopenia_lineages=1, ferritin_ng_per_ml=500, triglycerides_mmol_per_l=1.0,
-        fibrinogen_g_per_l=3.0, ast_iu_per_l=20, marrow_haemophagocytosis=False,
+        known_immunosuppression=False,
+        temperature_c=37.0,
+        organomegaly="none",
+        cytopenia_lineages=1,
+        ferritin_ng_per_ml=500,
+        triglycerides_mmol_per_l=1.0,
+        fibrinogen_g_per_l=3.0,
+        ast_iu_per_l=20,
+        marrow_haemophagocytosis=False,
     )
     inputs.update(changes)
     return inputs
 
 
-@pytest.mark.parametrize("changes, variable, points", [
-    ({"temperature_c": 38.3}, "temperature", 0),
-    ({"temperature_c": 38.4}, "temperature", 33),   # 38.4-39.4 inclusive
-    ({"temperature_c": 39.4}, "temperature", 33),
-    ({"temperature_c": 39.5}, "temperature", 49),   # > 39.4
-    ({"ferritin_ng_per_ml": 1999}, "ferritin", 0),
-    ({"ferritin_ng_per_ml": 2000}, "ferritin", 35),
-    ({"ferritin_ng_per_ml": 6000}, "ferritin", 35),
-    ({"ferritin_ng_per_ml": 6001}, "ferritin", 50),
-    ({"triglycerides_mmol_per_l": 1.49}, "triglycerides", 0),
-    ({"triglycerides_mmol_per_l": 1.5}, "triglycerides", 44),
-    ({"triglycerides_mmol_per_l": 4.0}, "triglycerides", 44),
-    ({"triglycerides_mmol_per_l": 4.01}, "triglycerides", 64),
-    ({"fibrinogen_g_per_l": 2.51}, "fibrinogen", 0),
-    ({"fibrinogen_g_per_l": 2.5}, "fibrinogen", 30),  # <= 2.5
-    ({"ast_iu_per_l": 29.9}, "aspartate_aminotransferase", 0),
-    ({"ast_iu_per_l": 30}, "aspartate_aminotransferase", 19),  # >= 30
-    ({"cytopenia_lineages": 0}, "number_of_cytopenias", 0),
-    ({"cytopenia_lineages": 1}, "number_of_cytopenias", 0),
-    ({"cytopenia_lineages": 2}, "number_of_cytopenias", 24),
-    ({"cytopenia_lineages": 3}, "number_of_cytopenias", 34),
-    ({"organomegaly": "hepatomegaly or splenomegaly"}, "organomegaly", 23),
-    ({"organomegaly": "hepatomegaly and splenomegaly"}, "organomegaly", 38),
-    ({"known_immunosuppression": True}, "known_underlying_immunosuppression", 18),
-    ({"marrow_haemophagocytosis": True}, "haemophagocytosis_on_bone_marrow_aspirate", 35),
-])
+@pytest.mark.parametrize(
+    "changes, variable, points",
+    [
+        ({"temperature_c": 38.3}, "temperature", 0),
+        ({"temperature_c": 38.4}, "temperature", 33),  # 38.4-39.4 inclusive
+        ({"temperature_c": 39.4}, "temperature", 33),
+        ({"temperature_c": 39.5}, "temperature", 49),  # > 39.4
+        ({"ferritin_ng_per_ml": 1999}, "ferritin", 0),
+        ({"ferritin_ng_per_ml": 2000}, "ferritin", 35),
+        ({"ferritin_ng_per_ml": 6000}, "ferritin", 35),
+        ({"ferritin_ng_per_ml": 6001}, "ferritin", 50),
+        ({"triglycerides_mmol_per_l": 1.49}, "triglycerides", 0),
+        ({"triglycerides_mmol_per_l": 1.5}, "triglycerides", 44),
+        ({"triglycerides_mmol_per_l": 4.0}, "triglycerides", 44),
+        ({"triglycerides_mmol_per_l": 4.01}, "triglycerides", 64),
+        ({"fibrinogen_g_per_l": 2.51}, "fibrinogen", 0),
+        ({"fibrinogen_g_per_l": 2.5}, "fibrinogen", 30),  # <= 2.5
+        ({"ast_iu_per_l": 29.9}, "aspartate_aminotransferase", 0),
+        ({"ast_iu_per_l": 30}, "aspartate_aminotransferase", 19),  # >= 30
+        ({"cytopenia_lineages": 0}, "number_of_cytopenias", 0),
+        ({"cytopenia_lineages": 1}, "number_of_cytopenias", 0),
+        ({"cytopenia_lineages": 2}, "number_of_cytopenias", 24),
+        ({"cytopenia_lineages": 3}, "number_of_cytopenias", 34),
+        ({"organomegaly": "hepatomegaly or splenomegaly"}, "organomegaly", 23),
+        ({"organomegaly": "hepatomegaly and splenomegaly"}, "organomegaly", 38),
+        ({"known_immunosuppression": True}, "known_underlying_immunosuppression", 18),
+        ({"marrow_haemophagocytosis": True}, "haemophagocytosis_on_bone_marrow_aspirate", 35),
+    ],
+)
 def test_hscore_band_limits(changes, variable, points):
     result = scores.hscore(**hs_inputs(**changes))
     assert result.points[variable] == points
@@ -207,10 +290,19 @@ def test_hscore_band_limits(changes, variable, points):
 def test_hscore_minimum_is_zero_and_maximum_is_derived_337():
     assert scores.hscore(**hs_inputs()).total == 0
     # Derived (not printed in a source): 18 + 49 + 38 + 34 + 50 + 64 + 30 + 19 + 35 = 337
-    top = scores.hscore(**hs_inputs(
-        known_immunosuppression=True, temperature_c=40, organomegaly="hepatomegaly and splenomegaly",
-        cytopenia_lineages=3, ferritin_ng_per_ml=7000, triglycerides_mmol_per_l=5,
-        fibrinogen_g_per_l=1, ast_iu_per_l=100, marrow_haemophagocytosis=True))
+    top = scores.hscore(
+        **hs_inputs(
+            known_immunosuppression=True,
+            temperature_c=40,
+            organomegaly="hepatomegaly and splenomegaly",
+            cytopenia_lineages=3,
+            ferritin_ng_per_ml=7000,
+            triglycerides_mmol_per_l=5,
+            fibrinogen_g_per_l=1,
+            ast_iu_per_l=100,
+            marrow_haemophagocytosis=True,
+        )
+    )
     assert top.total == 18 + 49 + 38 + 34 + 50 + 64 + 30 + 19 + 35 == 337
     assert scores.hscore_maximum() == 337
 
@@ -220,10 +312,17 @@ def test_hscore_worked_example_by_hand():
     # TG 2.1 (44), fibrinogen 2.0 (30), AST 45 (19), no immunosuppression (0), no marrow (0).
     # 33 + 23 + 24 + 35 + 44 + 30 + 19 = 208: above the cut-off of 169; between the published
     # points 200 (88%) and 210 (93%).
-    result = scores.hscore(**hs_inputs(
-        temperature_c=39.0, organomegaly="hepatomegaly or splenomegaly", cytopenia_lineages=2,
-        ferritin_ng_per_ml=3500, triglycerides_mmol_per_l=2.1, fibrinogen_g_per_l=2.0,
-        ast_iu_per_l=45))
+    result = scores.hscore(
+        **hs_inputs(
+            temperature_c=39.0,
+            organomegaly="hepatomegaly or splenomegaly",
+            cytopenia_lineages=2,
+            ferritin_ng_per_ml=3500,
+            triglycerides_mmol_per_l=2.1,
+            fibrinogen_g_per_l=2.0,
+            ast_iu_per_l=45,
+        )
+    )
     assert result.total == 208
     assert result.at_or_above_cutoff
     assert result.probability == "between published points HScore 200 (88%) and 210 (93%)"
@@ -233,21 +332,24 @@ def test_hscore_cutoff_is_the_published_169():
     assert scores.hscore_cutoff() == 169
 
 
-@pytest.mark.parametrize("total, expected", [
-    (170, "published point: HScore 170 = 54%"),
-    (200, "published point: HScore 200 = 88%"),
-    # the ends of the printed table are open bands, not points
-    (250, "published band: HScore \u2265250 = >99%"),
-    (251, "published band: HScore \u2265250 = >99%"),
-    (337, "published band: HScore \u2265250 = >99%"),
-    (90, "published band: HScore \u226490 = <1%"),
-    (89, "published band: HScore \u226490 = <1%"),
-    (0, "published band: HScore \u226490 = <1%"),
-    (91, "between published points HScore 90 (<1%) and 100 (1%)"),
-    (249, "between published points HScore 240 (99%) and 250 (>99%)"),
-    (169, "between published points HScore 160 (40%) and 170 (54%)"),
-    (171, "between published points HScore 170 (54%) and 180 (70%)"),
-])
+@pytest.mark.parametrize(
+    "total, expected",
+    [
+        (170, "published point: HScore 170 = 54%"),
+        (200, "published point: HScore 200 = 88%"),
+        # the ends of the printed table are open bands, not points
+        (250, "published band: HScore \u2265250 = >99%"),
+        (251, "published band: HScore \u2265250 = >99%"),
+        (337, "published band: HScore \u2265250 = >99%"),
+        (90, "published band: HScore \u226490 = <1%"),
+        (89, "published band: HScore \u226490 = <1%"),
+        (0, "published band: HScore \u226490 = <1%"),
+        (91, "between published points HScore 90 (<1%) and 100 (1%)"),
+        (249, "between published points HScore 240 (99%) and 250 (>99%)"),
+        (169, "between published points HScore 160 (40%) and 170 (54%)"),
+        (171, "between published points HScore 170 (54%) and 180 (70%)"),
+    ],
+)
 def test_hscore_probability_uses_only_published_points(total, expected):
     assert scores.hscore_published_probability(total) == expected
 
@@ -255,11 +357,23 @@ def test_hscore_probability_uses_only_published_points(total, expected):
 def test_hscore_range_when_inputs_are_not_measured():
     # Measured: 2 lineages (24), ferritin 3000 (35), fibrinogen 2.0 (30), AST 40 (19) = 108.
     # Not measured: temperature (0-49), triglycerides (0-64), marrow (0-35): up to 108 + 148.
-    result = scores.hscore_range(**hs_inputs(
-        temperature_c=None, cytopenia_lineages=2, ferritin_ng_per_ml=3000, triglycerides_mmol_per_l=None,
-        fibrinogen_g_per_l=2.0, ast_iu_per_l=40, marrow_haemophagocytosis=None))
+    result = scores.hscore_range(
+        **hs_inputs(
+            temperature_c=None,
+            cytopenia_lineages=2,
+            ferritin_ng_per_ml=3000,
+            triglycerides_mmol_per_l=None,
+            fibrinogen_g_per_l=2.0,
+            ast_iu_per_l=40,
+            marrow_haemophagocytosis=None,
+        )
+    )
     assert (result.low, result.high) == (108, 108 + 49 + 64 + 35)
-    assert result.not_measured == ("temperature_c", "triglycerides_mmol_per_l", "marrow_haemophagocytosis")
+    assert result.not_measured == (
+        "temperature_c",
+        "triglycerides_mmol_per_l",
+        "marrow_haemophagocytosis",
+    )
     complete = scores.hscore_range(**hs_inputs(ferritin_ng_per_ml=2000))
     assert (complete.low, complete.high) == (35, 35)
 
@@ -269,18 +383,38 @@ def test_hscore_probability_table_has_the_17_published_pairs():
     assert list(table["comparator"]) == ["<="] + ["=="] * 15 + [">="]
     assert list(table["hscore"]) == list(range(90, 260, 10))
     assert list(table["probability_percent"]) == [
-        "<1", "1", "3", "5", "9", "16", "25", "40", "54", "70", "80", "88", "93", "96", "98", "99", ">99"]
+        "<1",
+        "1",
+        "3",
+        "5",
+        "9",
+        "16",
+        "25",
+        "40",
+        "54",
+        "70",
+        "80",
+        "88",
+        "93",
+        "96",
+        "98",
+        "99",
+        ">99",
+    ]
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("temperature_c", 102.0, "temperature_c.*plausible"),        # Fahrenheit
-    ("triglycerides_mmol_per_l", 265, "triglycerides_mmol_per_l.*plausible"),
-    ("organomegaly", "liver", "organomegaly.*unknown category"),
-    ("cytopenia_lineages", 4, "cytopenia_lineages.*plausible"),
-    ("cytopenia_lineages", 1.5, "cytopenia_lineages.*whole number"),
-    ("known_immunosuppression", "no", "known_immunosuppression.*True or False"),
-    ("ferritin_ng_per_ml", None, "ferritin_ng_per_ml.*required"),
-])
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("temperature_c", 102.0, "temperature_c.*plausible"),  # Fahrenheit
+        ("triglycerides_mmol_per_l", 265, "triglycerides_mmol_per_l.*plausible"),
+        ("organomegaly", "liver", "organomegaly.*unknown category"),
+        ("cytopenia_lineages", 4, "cytopenia_lineages.*plausible"),
+        ("cytopenia_lineages", 1.5, "cytopenia_lineages.*whole number"),
+        ("known_immunosuppression", "no", "known_immunosuppression.*True or False"),
+        ("ferritin_ng_per_ml", None, "ferritin_ng_per_ml.*required"),
+    ],
+)
 def test_hscore_refuses_bad_input_naming_it(name, value, message):
     with pytest.raises(ScoreInputError, match=message):
         scores.hscore(**hs_inputs(**{name: value}))
@@ -288,26 +422,36 @@ def test_hscore_refuses_bad_input_naming_it(name, value, message):
 
 # ----------------------------------------------------------------------------- MAS 2016
 
+
 def mas_inputs(**changes):
-    inputs = dict(febrile=True, known_or_suspected_sjia=True, ferritin_ng_per_ml=1000,
-                  platelets_10e9_per_l=300, ast_u_per_l=20, triglycerides_mg_per_dl=100,
-                  fibrinogen_mg_per_dl=400)
+    inputs = dict(
+        febrile=True,
+        known_or_suspected_sjia=True,
+        ferritin_ng_per_ml=1000,
+        platelets_10e9_per_l=300,
+        ast_u_per_l=20,
+        triglycerides_mg_per_dl=100,
+        fibrinogen_mg_per_dl=400,
+    )
     inputs.update(changes)
     return inputs
 
 
-@pytest.mark.parametrize("changes, item, met", [
-    ({"ferritin_ng_per_ml": 684}, "required_ferritin", False),   # > 684
-    ({"ferritin_ng_per_ml": 684.1}, "required_ferritin", True),
-    ({"platelets_10e9_per_l": 181}, "platelets", True),          # <= 181
-    ({"platelets_10e9_per_l": 182}, "platelets", False),
-    ({"ast_u_per_l": 48}, "ast", False),                         # > 48
-    ({"ast_u_per_l": 49}, "ast", True),
-    ({"triglycerides_mg_per_dl": 156}, "triglycerides", False),  # > 156
-    ({"triglycerides_mg_per_dl": 157}, "triglycerides", True),
-    ({"fibrinogen_mg_per_dl": 360}, "fibrinogen", True),         # <= 360
-    ({"fibrinogen_mg_per_dl": 361}, "fibrinogen", False),
-])
+@pytest.mark.parametrize(
+    "changes, item, met",
+    [
+        ({"ferritin_ng_per_ml": 684}, "required_ferritin", False),  # > 684
+        ({"ferritin_ng_per_ml": 684.1}, "required_ferritin", True),
+        ({"platelets_10e9_per_l": 181}, "platelets", True),  # <= 181
+        ({"platelets_10e9_per_l": 182}, "platelets", False),
+        ({"ast_u_per_l": 48}, "ast", False),  # > 48
+        ({"ast_u_per_l": 49}, "ast", True),
+        ({"triglycerides_mg_per_dl": 156}, "triglycerides", False),  # > 156
+        ({"triglycerides_mg_per_dl": 157}, "triglycerides", True),
+        ({"fibrinogen_mg_per_dl": 360}, "fibrinogen", True),  # <= 360
+        ({"fibrinogen_mg_per_dl": 361}, "fibrinogen", False),
+    ],
+)
 def test_mas2016_thresholds_at_and_beside(changes, item, met):
     assert scores.mas2016(**mas_inputs(**changes)).criteria[item] is met
 
@@ -317,8 +461,14 @@ def test_mas2016_ferritin_plus_any_two():
     assert (one.met, one.fulfilled) == (1, False)
     two = scores.mas2016(**mas_inputs(platelets_10e9_per_l=150, ast_u_per_l=80))
     assert (two.met, two.fulfilled) == (2, True)
-    low_ferritin = scores.mas2016(**mas_inputs(ferritin_ng_per_ml=600, platelets_10e9_per_l=150,
-                                               ast_u_per_l=80, fibrinogen_mg_per_dl=200))
+    low_ferritin = scores.mas2016(
+        **mas_inputs(
+            ferritin_ng_per_ml=600,
+            platelets_10e9_per_l=150,
+            ast_u_per_l=80,
+            fibrinogen_mg_per_dl=200,
+        )
+    )
     assert low_ferritin.fulfilled is False
 
 
@@ -338,11 +488,18 @@ def test_mas2016_refuses_si_units_in_mg_parameters():
 
 # ----------------------------------------------------------------------------- ASTCT
 
+
 def crs(**changes):
-    inputs = dict(temperature_c=38.5, fever_explained_by_other_cause=False,
-                  antipyretic_or_anticytokine_given=False, hypotension="none",
-                  hypotension_explained_by_other_cause=False, hypoxia="none",
-                  hypoxia_explained_by_other_cause=False, death_due_to_crs=False)
+    inputs = dict(
+        temperature_c=38.5,
+        fever_explained_by_other_cause=False,
+        antipyretic_or_anticytokine_given=False,
+        hypotension="none",
+        hypotension_explained_by_other_cause=False,
+        hypoxia="none",
+        hypoxia_explained_by_other_cause=False,
+        death_due_to_crs=False,
+    )
     inputs.update(changes)
     return scores.astct_crs_grade(**inputs)
 
@@ -354,17 +511,20 @@ def test_astct_published_example_is_grade_3():
     assert (result.grade, result.grade_by_hypotension, result.grade_by_hypoxia) == (3, 3, 2)
 
 
-@pytest.mark.parametrize("hypotension, hypoxia, grade", [
-    ("none", "none", 1),
-    ("no_vasopressor", "none", 2),
-    ("none", "low_flow", 2),
-    ("none", "high_flow", 3),
-    ("one_vasopressor", "none", 3),
-    ("multiple_vasopressors", "none", 4),
-    ("none", "positive_pressure", 4),
-    ("no_vasopressor", "positive_pressure", 4),
-    ("multiple_vasopressors", "low_flow", 4),
-])
+@pytest.mark.parametrize(
+    "hypotension, hypoxia, grade",
+    [
+        ("none", "none", 1),
+        ("no_vasopressor", "none", 2),
+        ("none", "low_flow", 2),
+        ("none", "high_flow", 3),
+        ("one_vasopressor", "none", 3),
+        ("multiple_vasopressors", "none", 4),
+        ("none", "positive_pressure", 4),
+        ("no_vasopressor", "positive_pressure", 4),
+        ("multiple_vasopressors", "low_flow", 4),
+    ],
+)
 def test_astct_grade_is_the_more_severe_of_the_two(hypotension, hypoxia, grade):
     assert crs(hypotension=hypotension, hypoxia=hypoxia).grade == grade
 
@@ -376,7 +536,10 @@ def test_astct_fever_threshold_at_and_below_38():
 
 
 def test_astct_after_anticytokine_therapy_fever_is_not_required():
-    assert crs(temperature_c=37.0, antipyretic_or_anticytokine_given=True, hypoxia="high_flow").grade == 3
+    assert (
+        crs(temperature_c=37.0, antipyretic_or_anticytokine_given=True, hypoxia="high_flow").grade
+        == 3
+    )
     assert crs(temperature_c=None, antipyretic_or_anticytokine_given=True).grade is None
 
 
@@ -387,29 +550,61 @@ def test_astct_grade_5_is_death_due_to_crs():
     assert crs(death_due_to_crs=True, temperature_c=None).grade == 5
 
 
-@pytest.mark.parametrize("changes, grade", [
-    ({"hypotension": "one_vasopressor", "hypotension_explained_by_other_cause": True}, 1),
-    ({"hypoxia": "positive_pressure", "hypoxia_explained_by_other_cause": True}, 1),
-    ({"hypotension": "one_vasopressor", "hypoxia": "low_flow", "hypotension_explained_by_other_cause": True}, 2),
-    ({"hypotension": "one_vasopressor", "hypoxia": "low_flow", "hypoxia_explained_by_other_cause": True}, 3),
-    ({"temperature_c": 37.0, "antipyretic_or_anticytokine_given": True, "hypoxia": "high_flow",
-      "hypoxia_explained_by_other_cause": True}, None),
-])
+@pytest.mark.parametrize(
+    "changes, grade",
+    [
+        ({"hypotension": "one_vasopressor", "hypotension_explained_by_other_cause": True}, 1),
+        ({"hypoxia": "positive_pressure", "hypoxia_explained_by_other_cause": True}, 1),
+        (
+            {
+                "hypotension": "one_vasopressor",
+                "hypoxia": "low_flow",
+                "hypotension_explained_by_other_cause": True,
+            },
+            2,
+        ),
+        (
+            {
+                "hypotension": "one_vasopressor",
+                "hypoxia": "low_flow",
+                "hypoxia_explained_by_other_cause": True,
+            },
+            3,
+        ),
+        (
+            {
+                "temperature_c": 37.0,
+                "antipyretic_or_anticytokine_given": True,
+                "hypoxia": "high_flow",
+                "hypoxia_explained_by_other_cause": True,
+            },
+            None,
+        ),
+    ],
+)
 def test_astct_hypotension_or_hypoxia_from_another_cause_does_not_count(changes, grade):
     result = crs(**changes)
     assert result.grade == grade
-    assert result.explanation.endswith("hypotension or hypoxia attributable to another cause does not count towards the grade")
+    assert result.explanation.endswith(
+        "hypotension or hypoxia attributable to another cause does not count towards the grade"
+    )
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"hypotension": "two vasopressors"}, "hypotension.*unknown category"),
-    ({"death_due_to_crs": None}, "death_due_to_crs.*True or False"),
-    ({"hypoxia_explained_by_other_cause": "no"}, "hypoxia_explained_by_other_cause.*True or False"),
-    ({"hypoxia": "nasal cannula"}, "hypoxia.*unknown category"),
-    ({"temperature_c": 101.0}, "temperature_c.*plausible"),
-    ({"temperature_c": None}, "temperature_c.*required"),
-    ({"antipyretic_or_anticytokine_given": "no"}, "antipyretic_or_anticytokine_given"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"hypotension": "two vasopressors"}, "hypotension.*unknown category"),
+        ({"death_due_to_crs": None}, "death_due_to_crs.*True or False"),
+        (
+            {"hypoxia_explained_by_other_cause": "no"},
+            "hypoxia_explained_by_other_cause.*True or False",
+        ),
+        ({"hypoxia": "nasal cannula"}, "hypoxia.*unknown category"),
+        ({"temperature_c": 101.0}, "temperature_c.*plausible"),
+        ({"temperature_c": None}, "temperature_c.*required"),
+        ({"antipyretic_or_anticytokine_given": "no"}, "antipyretic_or_anticytokine_given"),
+    ],
+)
 def test_astct_refuses_bad_input_naming_it(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         crs(**changes)
@@ -417,12 +612,22 @@ def test_astct_refuses_bad_input_naming_it(changes, message):
 
 def test_astct_categories_come_from_the_data_in_order():
     assert scores.astct_categories("hypotension") == [
-        "none", "no_vasopressor", "one_vasopressor", "multiple_vasopressors"]
-    assert scores.astct_categories("hypoxia") == ["none", "low_flow", "high_flow", "positive_pressure"]
+        "none",
+        "no_vasopressor",
+        "one_vasopressor",
+        "multiple_vasopressors",
+    ]
+    assert scores.astct_categories("hypoxia") == [
+        "none",
+        "low_flow",
+        "high_flow",
+        "positive_pressure",
+    ]
     assert scores.astct_fever_threshold_c() == 38.0
 
 
 # ----------------------------------------------------------------------------- predictive values
+
 
 def test_predictive_values_worked_by_hand():
     # 1000 patients, prevalence 1.5%: 15 with the disease; sensitivity 93% -> 13.95 true positives;
@@ -434,11 +639,14 @@ def test_predictive_values_worked_by_hand():
     assert result.negative_predictive_value == pytest.approx(847.1 / (847.1 + 1.05))
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"sensitivity": 93}, "sensitivity: expected a fraction"),
-    ({"prevalence": -0.1}, "prevalence: expected a fraction"),
-    ({"n": 0}, "n: expected a positive whole number"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"sensitivity": 93}, "sensitivity: expected a fraction"),
+        ({"prevalence": -0.1}, "prevalence: expected a fraction"),
+        ({"n": 0}, "n: expected a positive whole number"),
+    ],
+)
 def test_predictive_values_refuse_percentages_and_bad_counts(changes, message):
     inputs = {**dict(sensitivity=0.93, specificity=0.86, prevalence=0.015), **changes}
     with pytest.raises(ScoreInputError, match=message):

@@ -9,15 +9,18 @@ import re
 
 import pytest
 import yaml
-
 from conftest import ROOT, notebook_pages, toc_pages
 
 pytestmark = pytest.mark.build
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-_GLOSSARY = (ROOT / "glossary.md").read_text(encoding="utf-8").split("```{glossary}")[1].split("```")[0]
+_GLOSSARY = (
+    (ROOT / "glossary.md").read_text(encoding="utf-8").split("```{glossary}")[1].split("```")[0]
+)
 # A term is a line that is not indented; its definition follows, indented.
-GLOSSARY_TERMS = [line.strip() for line in _GLOSSARY.splitlines() if line.strip() and not line[0].isspace()]
+GLOSSARY_TERMS = [
+    line.strip() for line in _GLOSSARY.splitlines() if line.strip() and not line[0].isspace()
+]
 
 
 @pytest.fixture(params=["full", "student"])
@@ -26,7 +29,10 @@ def edition_site(request):
 
 
 def _launch_links(html: str) -> list[str]:
-    return [link.replace("&amp;", "&") for link in re.findall(r'href="(https://mybinder\.org/[^"]+)"', html)]
+    return [
+        link.replace("&amp;", "&")
+        for link in re.findall(r'href="(https://mybinder\.org/[^"]+)"', html)
+    ]
 
 
 @pytest.mark.parametrize("page", notebook_pages())
@@ -34,7 +40,9 @@ def test_launch_link_names_this_repository_and_the_chapter_notebook(edition_site
     owner_repo = CONFIG["repository"]["url"].rstrip("/").split("github.com/")[1]
     branch = CONFIG["repository"]["branch"]
     links = _launch_links((edition_site / f"{page}.html").read_text(encoding="utf-8"))
-    assert links == [f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{page}.ipynb"]
+    assert links == [
+        f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{page}.ipynb"
+    ]
 
 
 @pytest.mark.parametrize("page", notebook_pages())
@@ -44,7 +52,9 @@ def test_no_colab_link(built_site, page):
 
 def test_front_page_says_why_there_is_no_colab(built_site):
     text = " ".join(re.sub(r"<[^>]+>", " ", (built_site / "index.html").read_text("utf-8")).split())
-    assert "There is no Colab button: Colab opens only the notebook, without the data/ folder" in text
+    assert (
+        "There is no Colab button: Colab opens only the notebook, without the data/ folder" in text
+    )
 
 
 @pytest.mark.parametrize("page", notebook_pages())
@@ -53,14 +63,18 @@ def test_download_button_offers_the_notebook(built_site, page):
     depth = "../" * page.count("/")
     assert f'href="{depth}_sources/{page}.ipynb"' in html
     downloaded = json.loads((built_site / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8"))
-    assert downloaded["cells"][0]["source"] == json.loads(
-        (ROOT / f"{page}.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"]
+    assert (
+        downloaded["cells"][0]["source"]
+        == json.loads((ROOT / f"{page}.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"]
+    )
 
 
 def test_chapters_are_numbered_in_the_navigation(built_site):
     html = (built_site / "index.html").read_text(encoding="utf-8")
     for number, page in enumerate(notebook_pages(), start=1):
-        link = re.search(rf'<a class="reference internal" href="{re.escape(page)}\.html">([^<]+)</a>', html)
+        link = re.search(
+            rf'<a class="reference internal" href="{re.escape(page)}\.html">([^<]+)</a>', html
+        )
         assert link and link.group(1).startswith(f"{number}. "), page
 
 
@@ -69,9 +83,9 @@ def test_every_page_links_to_its_neighbours(built_site):
     for position, page in enumerate(pages):
         html = (built_site / f"{page}.html").read_text(encoding="utf-8")
         assert 'class="prev-next-area"' in html, page
-        area = html[html.index('class="prev-next-area"'):]
+        area = html[html.index('class="prev-next-area"') :]
 
-        def link(other):
+        def link(other, page=page):
             return f'href="{posixpath.relpath(f"{other}.html", posixpath.dirname(page) or ".")}"'
 
         if position > 0:
@@ -95,7 +109,7 @@ def test_glossary_terms_are_found(built_site):
 
 def _search_index(site) -> dict:
     text = (site / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1: text.rindex(")")])
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
 
 
 def test_search_index_knows_every_glossary_term(built_site):
@@ -113,7 +127,9 @@ def test_search_index_knows_every_glossary_term(built_site):
                 continue
             hits = index["terms"].get(language.stem(word.lower()), [])
             hits = hits if isinstance(hits, list) else [hits]
-            assert glossary in hits, f"searching {word!r} (from {term!r}) does not find the glossary"
+            assert glossary in hits, (
+                f"searching {word!r} (from {term!r}) does not find the glossary"
+            )
             checked += 1
     assert checked >= len(GLOSSARY_TERMS)
     assert language.stem("haemophagocytic") in index["terms"]

@@ -86,8 +86,16 @@ def main(argv: list[str]) -> int:
     edition_options = write_student_sources() if options.edition == "student" else []
 
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going",
-               *edition_options, *extra]
+    command = [
+        str(jupyter_book),
+        "build",
+        str(ROOT),
+        "-W",
+        "-n",
+        "--keep-going",
+        *edition_options,
+        *extra,
+    ]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
