@@ -27,11 +27,13 @@ Short answer: a `{self-check}` whose body is the model answer, inside
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
+from static_assets import write_hashed
 
 
 class self_check_question(nodes.General, nodes.Element):
@@ -203,16 +205,12 @@ def setup(app):
     app.add_directive("self-check", SelfCheckQuestion)
     app.add_directive("self-check-choice", SelfCheckChoice)
     app.add_directive("self-check-answer", SelfCheckAnswer)
-    app.add_css_file("self_check.css")
-    app.connect("builder-inited", _write_css)
+    app.connect("builder-inited", _add_css)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
-def _write_css(app) -> None:
-    """Copy the stylesheet into the site's _static folder (one small file, every page)."""
-    from pathlib import Path
-
-    static = Path(app.outdir) / "_static"
-    static.mkdir(parents=True, exist_ok=True)
+def _add_css(app) -> None:
+    """The stylesheet (one small file, every page), named by its content hash like the book's
+    other assets, so a changed stylesheet is never served from a stale cache."""
     css = Path(__file__).with_name("self_check.css").read_text(encoding="utf-8")
-    (static / "self_check.css").write_text(css, encoding="utf-8")
+    app.add_css_file(write_hashed(app, "self-check", css, "css"))

@@ -230,69 +230,37 @@ def hlh2004(
     g/L or (instead) mg/dL: each is compared with the threshold printed in its own unit.
     """
     rows = _hlh2004_rows()
-    hb_row = "B3b" if _flag("age_under_4_weeks", age_under_4_weeks) else "B3a"
-    lineages = {
-        "haemoglobin": _met(
-            _number("haemoglobin_g_per_l", haemoglobin_g_per_l, allow_none=True),
-            *_threshold(rows, hb_row, "g/L"),
-        ),
-        "platelets": _met(
-            _number("platelets_10e9_per_l", platelets_10e9_per_l, allow_none=True),
-            *_threshold(rows, "B3c", "x10^9/L"),
-        ),
-        "neutrophils": _met(
-            _number("neutrophils_10e9_per_l", neutrophils_10e9_per_l, allow_none=True),
-            *_threshold(rows, "B3d", "x10^9/L"),
-        ),
-    }
-    lineage_rule, lineages_needed = _threshold(rows, "B3", "lineages (of 3)")
-    n_low = sum(v is True for v in lineages.values())
-    n_unknown = sum(v is None for v in lineages.values())
-    if _COMPARE[lineage_rule](n_low, lineages_needed):
-        cytopenias = True
-    elif _COMPARE[lineage_rule](n_low + n_unknown, lineages_needed):
-        cytopenias = None
-    else:
-        cytopenias = False
-    for names, values in (
-        (
-            ("triglycerides_mmol_per_l", "triglycerides_mg_per_dl"),
-            (triglycerides_mmol_per_l, triglycerides_mg_per_dl),
-        ),
-        (
-            ("fibrinogen_g_per_l", "fibrinogen_mg_per_dl"),
-            (fibrinogen_g_per_l, fibrinogen_mg_per_dl),
-        ),
-    ):
-        if all(v is not None for v in values):
-            raise ScoreInputError(
-                f"{names[0]} and {names[1]}: give the value in one unit, not both"
-            )
-
+    _one_unit(
+        "triglycerides_mmol_per_l",
+        triglycerides_mmol_per_l,
+        "triglycerides_mg_per_dl",
+        triglycerides_mg_per_dl,
+    )
+    _one_unit(
+        "fibrinogen_g_per_l", fibrinogen_g_per_l, "fibrinogen_mg_per_dl", fibrinogen_mg_per_dl
+    )
     malignancy = _flag("evidence_of_malignancy", evidence_of_malignancy, allow_none=True)
     criteria = {
         "B1": _flag("fever", fever),
         "B2": _flag("splenomegaly", splenomegaly),
-        "B3": cytopenias,
+        "B3": _hlh_cytopenias(
+            rows,
+            _flag("age_under_4_weeks", age_under_4_weeks),
+            haemoglobin_g_per_l,
+            platelets_10e9_per_l,
+            neutrophils_10e9_per_l,
+        ),
         "B4": _any_of(
             [
-                _met(
-                    _number("triglycerides_mg_per_dl", triglycerides_mg_per_dl),
-                    *_threshold(rows, "B4b", "mg/dL"),
-                )
-                if triglycerides_mg_per_dl is not None
-                else _met(
-                    _number("triglycerides_mmol_per_l", triglycerides_mmol_per_l, allow_none=True),
-                    *_threshold(rows, "B4a", "mmol/L"),
+                _met_in_given_unit(
+                    rows,
+                    ("triglycerides_mmol_per_l", triglycerides_mmol_per_l, "B4a", "mmol/L"),
+                    ("triglycerides_mg_per_dl", triglycerides_mg_per_dl, "B4b", "mg/dL"),
                 ),
-                _met(
-                    _number("fibrinogen_mg_per_dl", fibrinogen_mg_per_dl),
-                    *_threshold(rows, "B4d", "mg/dL"),
-                )
-                if fibrinogen_mg_per_dl is not None
-                else _met(
-                    _number("fibrinogen_g_per_l", fibrinogen_g_per_l, allow_none=True),
-                    *_threshold(rows, "B4c", "g/L"),
+                _met_in_given_unit(
+                    rows,
+                    ("fibrinogen_g_per_l", fibrinogen_g_per_l, "B4c", "g/L"),
+                    ("fibrinogen_mg_per_dl", fibrinogen_mg_per_dl, "B4d", "mg/dL"),
                 ),
             ]
         ),
@@ -307,18 +275,65 @@ def hlh2004(
             *_threshold(rows, "B8", "U/mL"),
         ),
     }
+    route_a = _flag("molecular_diagnosis", molecular_diagnosis, allow_none=True)
+    return _hlh2004_result(rows, criteria, route_a, malignancy, haemophagocytosis)
+
+
+def _count_reaches(rule: str, met: int, unknown: int, needed: float) -> bool | None:
+    """Whether `met` findings reach the count a rule needs: True, False, or None when the
+    findings not measured could still decide it either way."""
+    if _COMPARE[rule](met, needed):
+        return True
+    if _COMPARE[rule](met + unknown, needed):
+        return None
+    return False
+
+
+def _hlh_cytopenias(rows, newborn: bool, haemoglobin, platelets, neutrophils) -> bool | None:
+    """B3: cytopenias in at least the printed number of lineages (haemoglobin threshold by age)."""
+    lineages = [
+        _met(
+            _number("haemoglobin_g_per_l", haemoglobin, allow_none=True),
+            *_threshold(rows, "B3b" if newborn else "B3a", "g/L"),
+        ),
+        _met(
+            _number("platelets_10e9_per_l", platelets, allow_none=True),
+            *_threshold(rows, "B3c", "x10^9/L"),
+        ),
+        _met(
+            _number("neutrophils_10e9_per_l", neutrophils, allow_none=True),
+            *_threshold(rows, "B3d", "x10^9/L"),
+        ),
+    ]
+    rule, needed = _threshold(rows, "B3", "lineages (of 3)")
+    return _count_reaches(
+        rule, sum(v is True for v in lineages), sum(v is None for v in lineages), needed
+    )
+
+
+def _one_unit(name: str, value, other_name: str, other_value) -> None:
+    """A laboratory value is given in one unit or the other, never both."""
+    if value is not None and other_value is not None:
+        raise ScoreInputError(f"{name} and {other_name}: give the value in one unit, not both")
+
+
+def _met_in_given_unit(rows, usual: tuple, alternative: tuple) -> bool | None:
+    """Compare a value with the threshold printed in the unit it was given in. Each unit is
+    (argument name, value, criteria row, unit); the alternative is used when it is given."""
+    name, value, row, unit = alternative if alternative[1] is not None else usual
+    allow_none = alternative[1] is None
+    return _met(_number(name, value, allow_none=allow_none), *_threshold(rows, row, unit))
+
+
+def _hlh2004_result(rows, criteria, route_a, malignancy, haemophagocytosis) -> CriteriaResult:
+    """Count route B's criteria and write the verdict, with route A and the malignancy clause."""
     labels = {key: rows[key]["criterion"] for key in criteria}
     rule, needed = _threshold(rows, "B", "criteria (of 8)")
+    needed = int(needed)
     met = sum(v is True for v in criteria.values())
     unknown = sum(v is None for v in criteria.values())
-    route_a = _flag("molecular_diagnosis", molecular_diagnosis, allow_none=True)
-    needed = int(needed)
-    if _COMPARE[rule](met, needed):
-        fulfilled, key = True, "B_met"
-    elif _COMPARE[rule](met + unknown, needed):
-        fulfilled, key = None, "B_open"
-    else:
-        fulfilled, key = False, "B_not"
+    fulfilled = _count_reaches(rule, met, unknown, needed)
+    key = {True: "B_met", None: "B_open", False: "B_not"}[fulfilled]
     parts = [
         HLH2004_TEXT[key].format(met=met, unknown=unknown, needed=needed),
         HLH2004_TEXT[{True: "A_yes", False: "A_no", None: "A_unknown"}[route_a]],
