@@ -1186,6 +1186,32 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
         for variable, (parameter, _) in HSCORE_VARIABLES.items()
     ]
     cutoff, maximum = hscore_cutoff(), hscore_maximum()
+    base = _hscore_points_base()
+    totals = _hscore_totals(base, cutoff, maximum)
+    probability = _hscore_probability_points()
+    chart = alt.vconcat(
+        _hscore_summary(totals, width),
+        _hscore_gauge(totals, probability, cutoff, maximum, width),
+        _hscore_bars(base, width),
+        spacing=14,
+    ).add_params(*params)
+    return describe(
+        chart,
+        "HScore calculator",
+        (
+            f"Interactive HScore calculator. Controls set the unit system and the nine variables (empty "
+            f"or 'not known' means not measured). The chart shows the total (0 to {maximum}) or, when "
+            f"something is not measured, the range it could take; whether it is at or above the published "
+            f"cut-off of {cutoff}; the total as a vertical line (or the range as a band) among the "
+            f"{len(probability)} published score-to-probability points; and a bar for the points of "
+            "each variable."
+        ),
+    )
+
+
+def _hscore_points_base() -> alt.Chart:
+    """One row per variable with its points at the current controls, or, when it is not
+    measured, the fewest and most points it could add (`low`, `high`, `missing`)."""
     table = hscore_points_table()
     items = pd.DataFrame(
         {
@@ -1209,7 +1235,7 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
         )
         + " : NaN"
     )
-    base = (
+    return (
         alt.Chart(items)
         .transform_calculate(points=points)
         .transform_calculate(
@@ -1219,6 +1245,10 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
         )
     )
 
+
+def _hscore_totals(base: alt.Chart, cutoff: int, maximum: int) -> alt.Chart:
+    """The total (or its range) and the three lines of the verdict, in the words of
+    `HSCORE_TEXT`, which Python's `hscore` also prints."""
     fields = {
         "total": "datum.total",
         "maximum": str(maximum),
@@ -1227,8 +1257,12 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
         "n": "datum.missing",
         "cutoff": str(cutoff),
     }
+
+    def text(key: str) -> str:
+        return _template_expression(HSCORE_TEXT[key], fields)
+
     complete = "datum.missing == 0"
-    totals = (
+    return (
         base.transform_aggregate(low="sum(low)", high="sum(high)", missing="sum(missing)")
         .transform_calculate(
             total=f"{complete} ? datum.low : NaN",
@@ -1237,24 +1271,25 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
         .transform_calculate(
             line1=(
                 f"datum.invalid ? {_js(_wrapped(CHECK_TEXT, 40))} : {complete} ? "
-                f"{_template_expression(HSCORE_TEXT['total'], fields)} "
-                f": {_template_expression(HSCORE_TEXT['range'], fields)}"
+                f"{text('total')} : {text('range')}"
             ),
             line2=(
                 f"datum.invalid ? '' : {complete} ? (datum.total >= {cutoff} ? "
-                f"{_template_expression(HSCORE_TEXT['above'], fields)} : "
-                f"{_template_expression(HSCORE_TEXT['below'], fields)}) : "
-                f"{_template_expression(HSCORE_TEXT['missing'], fields)}"
+                f"{text('above')} : {text('below')}) : {text('missing')}"
             ),
             line3=(
                 f"datum.invalid ? '' : {complete} ? ({_probability_expression()}) "
-                f": datum.low >= {cutoff} ? {_template_expression(HSCORE_TEXT['above'], fields)} "
-                f": datum.high < {cutoff} ? {_template_expression(HSCORE_TEXT['below'], fields)} "
-                f": {_template_expression(HSCORE_TEXT['either'], fields)}"
+                f": datum.low >= {cutoff} ? {text('above')} "
+                f": datum.high < {cutoff} ? {text('below')} "
+                f": {text('either')}"
             ),
         )
     )
-    summary = alt.layer(
+
+
+def _hscore_summary(totals: alt.Chart, width: int) -> alt.LayerChart:
+    """The verdict as three lines of text above the gauge."""
+    return alt.layer(
         *[
             totals.mark_text(
                 align="left", baseline="top", fontSize=size, fontWeight=weight, lineBreak="\n"
@@ -1267,7 +1302,10 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
         ]
     ).properties(width=width, height=92)
 
-    probability = hscore_probability_table().assign(
+
+def _hscore_probability_points() -> pd.DataFrame:
+    """The published score-to-probability points, with their printed form for tooltips."""
+    return hscore_probability_table().assign(
         hscore=lambda t: t["hscore"].astype(int),
         printed=lambda t: (
             t["comparator"].map({"<=": "≤", ">=": "≥", "==": ""}) + t["hscore"].astype(str)
@@ -1275,6 +1313,13 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
         probability=lambda t: t["probability_percent"] + "%",
         percent=lambda t: t["probability_percent"].str.strip("<>").astype(float),
     )
+
+
+def _hscore_gauge(
+    totals: alt.Chart, probability: pd.DataFrame, cutoff: int, maximum: int, width: int
+) -> alt.LayerChart:
+    """The patient's total (a line) or range (a band) among the published probability points,
+    with the cut-off."""
     x = alt.X("hscore:Q", title="HScore", scale=alt.Scale(domain=[0, maximum]))
     published = (
         alt.Chart(probability)
@@ -1296,46 +1341,32 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
     patient = totals.transform_filter("isValid(datum.total) && !datum.invalid").transform_calculate(
         hscore="datum.total", label="'this patient'"
     )
-    patient_rule = patient.mark_rule(color=PALETTE[1], strokeWidth=3).encode(x=x)
     span = totals.transform_filter("!isValid(datum.total) && !datum.invalid").transform_calculate(
         hscore="datum.low", hscore2="datum.high"
     )
     span_band = span.mark_rect(color=PALETTE[1], opacity=0.25, aria=False).encode(
         x=x, x2="hscore2:Q"
     )
+    patient_rule = patient.mark_rule(color=PALETTE[1], strokeWidth=3).encode(x=x)
     # The label sits on whichever side of the line has room.
-    patient_text_right = (
-        patient.transform_filter(f"datum.hscore <= {maximum / 2}")
-        .mark_text(align="left", dx=4, y=100, color=PALETTE[1], fontWeight="bold")
+    patient_labels = [
+        patient.transform_filter(f"datum.hscore {test} {maximum / 2}")
+        .mark_text(align=align, dx=dx, y=100, color=PALETTE[1], fontWeight="bold")
         .encode(x=x, text="label:N")
-    )
-    patient_text_left = (
-        patient.transform_filter(f"datum.hscore > {maximum / 2}")
-        .mark_text(align="right", dx=-4, y=100, color=PALETTE[1], fontWeight="bold")
-        .encode(x=x, text="label:N")
-    )
-    gauge = alt.layer(
-        span_band,
-        published,
-        cut_rule,
-        cut_text,
-        patient_rule,
-        patient_text_right,
-        patient_text_left,
+        for test, align, dx in (("<=", "left", 4), (">", "right", -4))
+    ]
+    return alt.layer(
+        span_band, published, cut_rule, cut_text, patient_rule, *patient_labels
     ).properties(width=width, height=150)
 
+
+def _hscore_bars(base: alt.Chart, width: int) -> alt.LayerChart:
+    """A bar for the points of each variable, or 'not measured'."""
+    most = int(hscore_points_table()["points"].max())
+    y = alt.Y("item:N", sort=alt.EncodingSortField("order", op="min"), title=None)
     bars = base.mark_bar(color=PALETTE[0]).encode(
-        y=alt.Y(
-            "item:N",
-            sort=alt.EncodingSortField("order", op="min"),
-            title=None,
-            axis=alt.Axis(labelLimit=LABEL_WIDTH - 8),
-        ),
-        x=alt.X(
-            "points:Q",
-            title="Points",
-            scale=alt.Scale(domain=[0, int(table["points"].max()) + 10], nice=False),
-        ),
+        y=y.axis(labelLimit=LABEL_WIDTH - 8),
+        x=alt.X("points:Q", title="Points", scale=alt.Scale(domain=[0, most + 10], nice=False)),
         tooltip=[alt.Tooltip("item:N", title="Variable"), alt.Tooltip("points:Q", title="Points")],
     )
     labels = (
@@ -1350,21 +1381,7 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
             text="shown:N",
         )
     )
-    parts = alt.layer(bars, labels).properties(width=width, height=220)
-
-    chart = alt.vconcat(summary, gauge, parts, spacing=14).add_params(*params)
-    return describe(
-        chart,
-        "HScore calculator",
-        (
-            f"Interactive HScore calculator. Controls set the unit system and the nine variables (empty "
-            f"or 'not known' means not measured). The chart shows the total (0 to {maximum}) or, when "
-            f"something is not measured, the range it could take; whether it is at or above the published "
-            f"cut-off of {cutoff}; the total as a vertical line (or the range as a band) among the "
-            f"{len(probability)} published score-to-probability points; and a bar for the points of "
-            "each variable."
-        ),
-    )
+    return alt.layer(bars, labels).properties(width=width, height=220)
 
 
 # ------------------------------------------------------------------------------ side by side
