@@ -12,11 +12,13 @@ import io
 import json
 import math
 import re
+import sys
+from types import SimpleNamespace
 
 import altair as alt
 import pandas as pd
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, chart_pages
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, chart_pages
 from playwright.sync_api import sync_playwright
 
 from stormbook.figure_data import FigureDataError, figure_data
@@ -85,6 +87,39 @@ def test_bad_input_raises_a_named_error(tmp_path, data, name, message):
 def test_a_chart_without_a_title_is_refused(tmp_path):
     with pytest.raises(FigureDataError, match="the chart has no title"):
         figure_data(alt.Chart(ROWS).mark_point(), ROWS, "fig-a", folder=tmp_path)
+
+
+# --- the extension that ships the files -------------------------------------------------
+
+sys.path.insert(0, str(ROOT / "_ext"))
+import figure_data as figure_data_extension  # noqa: E402  (the book's _ext, not the package)
+
+
+def _page_written(tmp_path, body):
+    app = SimpleNamespace(
+        srcdir=tmp_path / "src", outdir=tmp_path / "out", builder=SimpleNamespace(format="html")
+    )
+    figure_data_extension._copy_linked_files(
+        app, "chapters/01-x", "page.html", {"body": body}, None
+    )
+    return app
+
+
+def test_extension_ships_each_linked_file_beside_its_page(tmp_path):
+    written = tmp_path / "src" / "chapters" / "_figure-data"
+    written.mkdir(parents=True)
+    (written / "fig-a.csv").write_text("a,source,locator\n1,s,l\n", encoding="utf-8")
+    (written / "fig-unlinked.csv").write_text("stale", encoding="utf-8")
+    app = _page_written(tmp_path, '<p class="figure-data"><a href="_figure-data/fig-a.csv" d')
+    shipped = app.outdir / "chapters" / "_figure-data"
+    assert sorted(p.name for p in shipped.iterdir()) == ["fig-a.csv"]
+    assert (shipped / "fig-a.csv").read_text(encoding="utf-8").startswith("a,source")
+
+
+def test_extension_warns_about_a_link_to_a_file_never_written(tmp_path, caplog):
+    (tmp_path / "src").mkdir()
+    _page_written(tmp_path, '<a href="_figure-data/fig-missing.csv" download="x">')
+    assert "links to _figure-data/fig-missing.csv, which its notebook did not write" in caplog.text
 
 
 # --- the built book ---------------------------------------------------------------------
