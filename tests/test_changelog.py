@@ -6,18 +6,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import sys
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import ROOT
 
-from stormbook.data_changelog import ChangelogError, parse_changelog, parse_entry, read_changelog
+from stormbook.data_changelog import (
+    ChangelogError,
+    Entry,
+    Release,
+    parse_changelog,
+    parse_entry,
+    read_changelog,
+)
 from stormbook.data_changes import DataChangeError, RowChange, diff_rows
 from stormbook.data_release import current_tables, problems, release
 
 DATA = ROOT / "data"
-
+sys.path.insert(0, str(ROOT / "_ext"))
+from evidence_changelog import changes_table  # noqa: E402
 
 # --- The book's own data ------------------------------------------------------------------
 
@@ -204,6 +213,25 @@ def test_a_release_numbers_the_next_changes_and_moves_the_snapshot(released):
 
 
 # --- The page -----------------------------------------------------------------------------
+
+
+def test_a_changed_field_is_shown_with_its_old_and_new_value():
+    entry = Entry("hlh-genes", "changed", "Filled in.", ("GS2",), "omim_gene", "", "603868")
+    table = changes_table(Release("next", None, "", [entry]))
+    assert table[0].astext() == "Changes in the next release"
+    header, row = (r for r in table.findall(lambda n: n.tagname == "row"))
+    headers = [cell.astext() for cell in header.children]
+    assert headers == [
+        "Dataset",
+        "Row (primary key)",
+        "Change",
+        "Field",
+        "Old value",
+        "New value",
+        "Reason",
+    ]
+    values = [cell.astext() for cell in row.children]
+    assert values == ["hlh-genes", "GS2", "changed", "omim_gene", "(empty)", "603868", "Filled in."]
 
 
 @pytest.mark.build
