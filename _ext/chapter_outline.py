@@ -10,6 +10,8 @@ What a chapter must contain for this to work (the chapter brief asks for it anyw
 - exercises as ```{exercise} fences with `:label:` and `:objectives: 2, 3` (objective
   numbers from that list); self-check questions as ```{self-check} fences with the same
   two options.
+- solutions as ```{solution} fences, or, around executed code cells, sphinx-exercise's
+  gated form: a ```{solution-start} fence, the cells, and a ```{solution-end} fence.
 """
 
 from __future__ import annotations
@@ -171,8 +173,45 @@ def read_outline(path: Path) -> Outline:
         for block in directive_blocks(cell):
             if block.name == "exercise":
                 outline.exercises.append(block)
-            elif block.name == "solution":
+            elif block.name in ("solution", "solution-start"):
                 outline.solutions.append(block)
             elif block.name == "self-check":
                 outline.self_checks.append(block)
     return outline
+
+
+def _fence(name: str) -> re.Pattern:
+    """A whole ```{name} ... ``` block (any fence length), up to the end of its closing line."""
+    return re.compile(
+        rf"^(`{{3,}}|:{{3,}})\{{{name}\}}[^\n]*\n(?:.*?\n)??\1[ \t]*$\n?", re.M | re.S
+    )
+
+
+SOLUTION_BLOCK, GATE_START, GATE_END = (
+    _fence(name) for name in ("solution", "solution-start", "solution-end")
+)
+
+
+def notebook_without_solutions(notebook: dict) -> dict:
+    """A copy of a notebook with every solution taken out: ```{solution} blocks, and each
+    gated solution from its ```{solution-start} to its ```{solution-end}, with the code
+    cells between. A markdown cell left empty is dropped."""
+    cells, hiding = [], False
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            if not hiding:
+                cells.append(cell)
+            continue
+        rest, kept = "".join(cell["source"]), ""
+        while rest:
+            gate = (GATE_END if hiding else GATE_START).search(rest)
+            if not hiding:
+                kept += rest[: gate.start()] if gate else rest
+            rest = rest[gate.end() :] if gate else ""
+            hiding = hiding != bool(gate)
+        kept = SOLUTION_BLOCK.sub("", kept)
+        if kept == "".join(cell["source"]):
+            cells.append(cell)
+        elif kept.strip():
+            cells.append({**cell, "source": kept})
+    return {**notebook, "cells": cells}

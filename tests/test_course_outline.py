@@ -11,7 +11,13 @@ import pytest
 from conftest import ROOT, notebook_pages
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from chapter_outline import OutlineError, directive_blocks, learning_objectives, read_outline
+from chapter_outline import (
+    OutlineError,
+    directive_blocks,
+    learning_objectives,
+    notebook_without_solutions,
+    read_outline,
+)
 
 FIRST_CELL = """# A chapter
 
@@ -58,14 +64,27 @@ Yes.
 """
 
 
+GATED = [  # a gated solution: its prose and code cells between the two gates
+    "````{exercise}\n:label: ex-b\n:objectives: 2\n\nCompute B.\n````",
+    "```{solution-start} ex-b\n:class: dropdown\n```",
+    {"code": "answer_b = 6 * 7"},
+    "B is 42.\n\n```{solution-end}\n```",
+]
+
+
+def cell(content) -> dict:
+    """A markdown cell from a string, a code cell from {"code": source}."""
+    if isinstance(content, dict):
+        return {"cell_type": "code", "metadata": {}, "outputs": [], "source": content["code"]}
+    return {"cell_type": "markdown", "metadata": {}, "source": content}
+
+
 def notebook(tmp_path, *cells, name="01-demo.ipynb"):
     path = tmp_path / name
     path.write_text(
         json.dumps(
             {
-                "cells": [
-                    {"cell_type": "markdown", "metadata": {}, "source": text} for text in cells
-                ],
+                "cells": [cell(content) for content in cells],
                 "metadata": {},
                 "nbformat": 4,
                 "nbformat_minor": 5,
@@ -97,6 +116,39 @@ def test_outline_of_a_chapter(tmp_path):
     assert [b.argument for b in outline.solutions] == ["ex-a"]
     assert [(b.label, b.argument) for b in outline.self_checks] == [("sc-a", "Which one?")]
     assert outline.problems() == []
+
+
+def test_a_gated_solution_is_listed_with_its_exercise(tmp_path):
+    outline = read_outline(notebook(tmp_path, FIRST_CELL, EXERCISES, *GATED))
+    assert [b.label for b in outline.exercises] == ["ex-a", "ex-b"]
+    assert [b.argument for b in outline.solutions] == ["ex-a", "ex-b"]
+    assert outline.problems() == []
+
+
+def _sources(notebook: dict) -> list[str]:
+    return ["".join(c["source"]) for c in notebook["cells"]]
+
+
+def test_download_without_solutions_drops_both_kinds_and_keeps_the_rest(tmp_path):
+    setup = {"code": "import math"}
+    after = {"code": "summary = 1"}
+    path = notebook(tmp_path, FIRST_CELL, setup, EXERCISES, *GATED, after, "## Summary")
+    original = json.loads(path.read_text(encoding="utf-8"))
+    stripped = _sources(notebook_without_solutions(original))
+    assert stripped[:2] == [FIRST_CELL, "import math"]
+    assert "{exercise}" in stripped[2] and "{self-check}" in stripped[2]
+    assert "{solution}" not in stripped[2] and "The answer to A." not in stripped[2]
+    assert stripped[3:] == [GATED[0], "summary = 1", "## Summary"]  # gates, code, prose gone
+    assert original == json.loads(path.read_text(encoding="utf-8"))  # the input is unchanged
+
+
+def test_download_without_solutions_cuts_gates_inside_a_cell():
+    """Gates may share a cell with other text: only the part between them goes."""
+    text = "Before.\n\n```{solution-start} ex-b\n```\n\nSecret.\n\n```{solution-end}\n```\nAfter."
+    gated_notebook = {"cells": [cell(text), cell({"code": "x = 1"})]}
+    assert _sources(notebook_without_solutions(gated_notebook)) == ["Before.\n\nAfter.", "x = 1"]
+    opened = {"cells": [cell("Intro.\n\n````{solution-start} ex-b\n````"), cell({"code": "x"})]}
+    assert _sources(notebook_without_solutions(opened)) == ["Intro.\n\n"]
 
 
 def test_nested_blocks_are_found_and_close_at_their_own_fence():

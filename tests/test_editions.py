@@ -1,8 +1,10 @@
 """The two editions: the full book keeps the solutions and the instructor guide; the student
 edition has neither, and keeps everything else (self-checks included).
 
-The solution text is found in the notebooks by this test itself (not by the code that builds
-the guide), so a new chapter's solutions are checked without anyone listing them.
+The solutions are found in the notebooks by this test itself (not by the code that builds
+the editions), so a new chapter's solutions are checked without anyone listing them: each
+```{solution} block, and each gated solution (```{solution-start} ... ```{solution-end}
+around executed code cells) with its prose and its code.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import dataclass, field
 from html import unescape
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import ROOT, instructor_pages, notebook_pages, student_pages
+from sphinx.search.en import SearchEnglish
 
 pytestmark = pytest.mark.build
 
@@ -21,7 +26,11 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
 
 SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution\}[^\n]*\n(.*?)^\1\s*$", re.M | re.S)
+GATE = re.compile(
+    r"^(`{3,}|:{3,})\{solution-(start|end)\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S
+)
 PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z ,;'-]{30,}[A-Za-z]")
+CELL = re.compile(r'class="cell[ "]')  # a code cell's container (input and output)
 
 
 def page_text(html: str) -> str:
@@ -30,44 +39,111 @@ def page_text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def squeezed(text: str) -> str:
+    """Text without tags or any white space: highlighted code splits a line into many tags."""
+    return "".join(unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
+def _cells(page: str) -> list[dict]:
+    return json.loads((ROOT / f"{page}.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
 def _markdown(page: str) -> str:
-    notebook = json.loads((ROOT / f"{page}.ipynb").read_text(encoding="utf-8"))
-    return "\n".join(
-        "".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+    return "\n".join("".join(c["source"]) for c in _cells(page) if c["cell_type"] == "markdown")
+
+
+@dataclass
+class Solution:
+    prose: str = ""
+    code: list[str] = field(default_factory=list)  # the source of each code cell
+
+
+def solutions(page: str) -> list[Solution]:
+    """Every solution of a chapter: ```{solution} blocks, then gated solutions."""
+    found = [Solution(prose=m.group(2)) for m in SOLUTION.finditer(_markdown(page))]
+    gated = None
+    for cell in _cells(page):
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            if gated:
+                gated.code.append(text)
+            continue
+        position = 0
+        for gate in GATE.finditer(text):
+            if gate.group(2) == "start":
+                assert gated is None, f"{page}: a solution-start inside a gated solution"
+                gated = Solution()
+            else:
+                assert gated is not None, f"{page}: a solution-end without its start"
+                gated.prose += text[position : gate.start()]
+                found.append(gated)
+                gated = None
+            position = gate.end()
+        if gated:
+            gated.prose += text[position:]
+    assert gated is None, f"{page}: a solution-start without its end"
+    return found
+
+
+def _elsewhere(page: str, solution: Solution) -> str:
+    """The chapter's text (markdown and code) without this solution."""
+    text = "\n".join("".join(c["source"]) for c in _cells(page))
+    for part in [solution.prose, *solution.code]:
+        text = text.replace(part.strip(), " ")
+    return text
+
+
+def distinctive_phrase(page: str, solution: Solution) -> str:
+    """The solution's longest run of plain words (no markup, no code) found nowhere else in
+    the chapter: if it is on a page, the solution is."""
+    body = re.sub(r"^```.*?^```", " ", solution.prose, flags=re.M | re.S)
+    outside = " ".join(_elsewhere(page, solution).split())
+    candidates = sorted(
+        (" ".join(run.split()) for line in body.splitlines() for run in PLAIN_WORDS.findall(line)),
+        key=len,
+        reverse=True,
     )
+    unique = [c for c in candidates if c not in outside]
+    assert unique, f"{page}: no distinctive plain text in a solution: {solution.prose[:200]}"
+    return unique[0]
 
 
-def distinctive_solution_phrases(page: str) -> list[str]:
-    """For each solution in a chapter, its longest run of plain words (no markup) that
-    appears nowhere else in the chapter's text: if it is on a page, the solution is."""
-    markdown = _markdown(page)
-    phrases = []
-    for match in SOLUTION.finditer(markdown):
-        body = re.sub(r"^```.*?^```", " ", match.group(2), flags=re.M | re.S)  # code
-        outside = markdown.replace(match.group(0), " ")
-        candidates = sorted(
-            (
-                " ".join(run.split())
-                for line in body.splitlines()
-                for run in PLAIN_WORDS.findall(line)
-            ),
-            key=len,
-            reverse=True,
-        )
-        unique = [c for c in candidates if c not in " ".join(outside.split())]
-        assert unique, f"{page}: no distinctive plain text in a solution: {match.group(2)[:200]}"
-        phrases.append(unique[0])
-    return phrases
+def distinctive_code_line(page: str, solution: Solution) -> str:
+    """The longest line of the solution's code found nowhere else in the chapter."""
+    outside = squeezed(_elsewhere(page, solution))
+    lines = sorted({line.strip() for cell in solution.code for line in cell.splitlines()}, key=len)
+    unique = [line for line in reversed(lines) if len(line) > 20 and squeezed(line) not in outside]
+    assert unique, f"{page}: no distinctive line in the code of a solution: {solution.code}"
+    return unique[0]
 
 
 SOLUTION_CASES = [
-    (page, phrase) for page in notebook_pages() for phrase in distinctive_solution_phrases(page)
+    (page, distinctive_phrase(page, s)) for page in notebook_pages() for s in solutions(page)
+]
+CODE_CASES = [
+    (page, distinctive_code_line(page, s))
+    for page in notebook_pages()
+    for s in solutions(page)
+    if s.code
 ]
 
 
+def test_solution_code_only_in_executed_cells():
+    """Code in a solution is run by the build and by nbval only in a gated solution's code
+    cells; a code fence in a solution's markdown would be shown but never run."""
+    for page in notebook_pages():
+        for solution in solutions(page):
+            code = re.search(r"^\s*(`{3,}|~{3,})\s*(\w|\{code)", solution.prose, re.M)
+            assert not code, f"{page}: code in a solution's markdown: {solution.prose[:200]}"
+
+
 def test_every_chapter_with_solutions_is_checked():
-    with_solutions = {page for page in notebook_pages() if "{solution}" in _markdown(page)}
+    with_solutions = {page for page in notebook_pages() if "{solution" in _markdown(page)}
     assert with_solutions and with_solutions == {page for page, _ in SOLUTION_CASES}
+    assert {page for page, _ in CODE_CASES}, "no solution with code cells was found"
+    for page in with_solutions:  # every solution fence is one the parser above understood
+        fences = len(re.findall(r"\{solution(?:-start)?\}", _markdown(page)))
+        assert fences == len(solutions(page)), page
 
 
 def test_student_edition_builds_with_no_warnings(student_build_result):
@@ -84,15 +160,76 @@ def test_solution_is_in_the_full_edition_only(built_site, student_site, page, ph
     assert phrase not in student
 
 
+@pytest.mark.parametrize("page, line", CODE_CASES, ids=lambda v: v[:40])
+def test_solution_code_is_in_the_full_edition_only(built_site, student_site, page, line):
+    full = squeezed((built_site / f"{page}.html").read_text(encoding="utf-8"))
+    student = squeezed((student_site / f"{page}.html").read_text(encoding="utf-8"))
+    assert squeezed(line) in full
+    assert squeezed(line) not in student
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_student_pages_lose_the_solution_code_cells_and_their_outputs(
+    built_site, student_site, page
+):
+    """Each code cell between a solution's gates is gone, its output with it (a cell's
+    container holds both); every other code cell stays."""
+    in_solutions = sum(len(s.code) for s in solutions(page))
+    full = len(CELL.findall((built_site / f"{page}.html").read_text(encoding="utf-8")))
+    student = len(CELL.findall((student_site / f"{page}.html").read_text(encoding="utf-8")))
+    assert full - student == in_solutions
+
+
+def _search_index(site) -> dict:
+    text = (site / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+def _pages_with_term(index: dict, term: str) -> set[str]:
+    found = index["terms"].get(term, [])
+    return {index["docnames"][i] for i in ([found] if isinstance(found, int) else found)}
+
+
+def _terms(text: str) -> set[str]:
+    """Words as Sphinx's search index stores them (its own splitting and English stemmer)."""
+    language = SearchEnglish({})
+    return {language.stem(word).lower() for word in language.split(text)}
+
+
+def solution_only_terms(html: str) -> set[str]:
+    """Search terms of a full-edition page found only inside its solutions (prose, code
+    and outputs)."""
+    article = BeautifulSoup(html, "html.parser").select_one("article")
+    blocks = article.select("div.solution")
+    inside = _terms(" ".join(block.get_text(" ") for block in blocks))
+    for block in blocks:
+        block.decompose()
+    return inside - _terms(article.get_text(" "))
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_solutions_are_not_in_the_student_search_index(built_site, student_site, page):
+    terms = solution_only_terms((built_site / f"{page}.html").read_text(encoding="utf-8"))
+    full, student = _search_index(built_site), _search_index(student_site)
+    indexed = {term for term in terms if page in _pages_with_term(full, term)}
+    assert indexed, f"{page}: no solution-only term is in the full edition's search index"
+    leaked = {term for term in indexed if page in _pages_with_term(student, term)}
+    assert not leaked, f"{page}: the student search index has {sorted(leaked)}"
+
+
 def test_no_solution_text_anywhere_in_the_student_edition(student_site):
     """Not on any page, not in the search index, not in a downloadable notebook."""
     phrases = [phrase for _, phrase in SOLUTION_CASES]
+    code = [squeezed(line) for _, line in CODE_CASES]
     for path in student_site.rglob("*"):
-        if path.suffix in {".html", ".js", ".txt", ".md", ".json", ".ipynb"} and path.is_file():
-            text = " ".join(path.read_text(encoding="utf-8", errors="replace").split())
-            text = page_text(text) if path.suffix == ".html" else text
-            found = [phrase for phrase in phrases if phrase in text]
-            assert not found, f"{path.relative_to(student_site)} contains solution text {found}"
+        if path.suffix not in {".html", ".js", ".txt", ".md", ".json", ".ipynb"}:
+            continue
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".ipynb":
+            raw = "\n".join("".join(c["source"]) for c in json.loads(raw)["cells"])
+        text = page_text(raw) if path.suffix == ".html" else " ".join(raw.split())
+        found = [p for p in phrases if p in text] + [c for c in code if c in squeezed(raw)]
+        assert not found, f"{path.relative_to(student_site)} contains solution text {found}"
 
 
 def test_solution_blocks_only_in_the_full_edition(built_site, student_site):
@@ -159,12 +296,15 @@ def test_student_toc_and_config():
 
 @pytest.mark.parametrize("page", notebook_pages())
 def test_student_download_is_the_notebook_without_its_solutions(built_site, student_site, page):
+    """The download button's notebook: every cell but the solutions' (prose and code)."""
     full = json.loads((built_site / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8"))
     student = json.loads((student_site / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8"))
-    assert len(student["cells"]) == len(full["cells"])
+    code = [c["source"] for c in full["cells"] if c["cell_type"] == "code"]
+    solution_code = ["".join(cell) for s in solutions(page) for cell in s.code]
+    assert [c["source"] for c in student["cells"] if c["cell_type"] == "code"] == [
+        cell for cell in code if "".join(cell) not in solution_code
+    ]
     student_text = json.dumps(student)
-    assert "{solution}" in json.dumps(full) and "{solution}" not in student_text
+    assert "{solution" in json.dumps(full) and "{solution" not in student_text
     assert "{exercise}" in student_text and "{self-check}" in student_text
-    for full_cell, student_cell in zip(full["cells"], student["cells"], strict=True):
-        if full_cell["cell_type"] == "code":
-            assert full_cell["source"] == student_cell["source"]
+    assert "## Exercises" in student_text and "## Summary" in student_text
