@@ -34,7 +34,7 @@ import pandas as pd
 
 from stormbook import scores
 from stormbook import units as _units
-from stormbook.charts import PALETTE, describe
+from stormbook.charts import ALERT, GREY, PALETTE, describe
 from stormbook.datasets import load_dataset
 from stormbook.scores import (
     ASTCT_TEXT,
@@ -171,7 +171,7 @@ def _checked_initial(initial: dict | None, defaults: dict) -> dict:
 
 
 def _text_block(
-    frame: pd.DataFrame, field: str, *, size=13, weight="normal", height=40, color="#222222"
+    frame: pd.DataFrame, field: str, *, size=13, weight="normal", height=40, color=GREY["ink"]
 ) -> alt.Chart:
     return (
         alt.Chart(frame)
@@ -220,7 +220,7 @@ def _criteria_rows(base: alt.Chart, items: pd.DataFrame) -> alt.LayerChart:
         legend=None,
         scale=alt.Scale(
             domain=[STATUS_TEXT[k] for k in (1, 0, -1, -2)],
-            range=[PALETTE[1], "#555555", PALETTE[0], "#B00020"],
+            range=[PALETTE[1], GREY["line"], PALETTE[0], ALERT],
         ),
     )
     label = base.mark_text(
@@ -1336,8 +1336,10 @@ def _hscore_gauge(
         )
     )
     cut = alt.Chart(pd.DataFrame({"hscore": [cutoff], "label": [f"cut-off {cutoff}"]}))
-    cut_rule = cut.mark_rule(strokeDash=[6, 4], color="#555555").encode(x=x)
-    cut_text = cut.mark_text(align="right", dx=-4, y=8, color="#333333").encode(x=x, text="label:N")
+    cut_rule = cut.mark_rule(strokeDash=[6, 4], color=GREY["line"]).encode(x=x)
+    cut_text = cut.mark_text(align="right", dx=-4, y=8, color=GREY["text"]).encode(
+        x=x, text="label:N"
+    )
     patient = totals.transform_filter("isValid(datum.total) && !datum.invalid").transform_calculate(
         hscore="datum.total", label="'this patient'"
     )

@@ -26,6 +26,20 @@ PALETTE = [
     "#000000",  # black
     "#F0E442",  # yellow
 ]
+# The neutral greys charts use besides the palette, by role. Text and lines on white keep
+# at least 4.5:1 contrast (WCAG AA); the two light greys are fills for "uncommon" and
+# "not reported" cells, which also carry a letter.
+GREY = {
+    "ink": "#222222",  # labels that carry the data
+    "text": "#333333",  # annotations
+    "line": "#555555",  # reference lines and thresholds
+    "muted": "#767676",  # "not stated" / no-effect lines
+    "light": "#BDBDBD",
+    "lighter": "#CCCCCC",
+    "fill": "#F1F1F1",  # background bands
+}
+# Text that asks the reader to check an entry (AA contrast on white; tested).
+ALERT = "#B00020"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 WIDTH = 560
 
@@ -96,10 +110,14 @@ def wrapped(labels: pd.Series, width: int = 18) -> pd.Series:
     """
     if width < 1:
         raise ValueError(f"wrapped(): width must be at least 1, not {width}")
+    return labels.map(lambda text: wrap_text(text, width))
 
-    def lines(text):
-        spaced = str(text).replace("/", "/ ")  # a break opportunity after each slash
-        parts = textwrap.wrap(spaced, width, break_long_words=False, break_on_hyphens=False)
-        return "\n".join(part.replace("/ ", "/") for part in parts)
 
-    return labels.map(lambda text: lines(text) or str(text))
+def wrap_text(text, width: int = 18) -> str:
+    """One text broken into lines (joined by newlines) as `wrapped` breaks labels; for
+    tooltips and labels that Vega draws with `lineBreak="\\n"`."""
+    if width < 1:
+        raise ValueError(f"wrap_text(): width must be at least 1, not {width}")
+    spaced = str(text).replace("/", "/ ")  # a break opportunity after each slash
+    parts = textwrap.wrap(spaced, width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(part.replace("/ ", "/") for part in parts) or str(text)

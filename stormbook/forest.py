@@ -13,7 +13,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from stormbook.charts import PALETTE, chart_data, wrapped, wrapped_axis
+from stormbook.charts import GREY, PALETTE, chart_data, wrapped, wrapped_axis
 
 DESIGN_GROUPS = [
     "randomised",
@@ -185,7 +185,7 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
     ]
     null_line = (
         alt.Chart(pd.DataFrame({"x": [1.0]}))
-        .mark_rule(strokeDash=[4, 4], color="#767676")
+        .mark_rule(strokeDash=[4, 4], color=GREY["muted"])
         .encode(x=alt.X("x:Q", scale=x_scale))
     )
     return (

@@ -111,3 +111,34 @@ def test_chart_data_turns_every_missing_value_into_null():
         {"x": 1.5, "n": 3, "s": "a"},
         {"x": None, "n": None, "s": None},
     ]
+
+
+def _contrast_on_white(hex_colour: str) -> float:
+    """WCAG 2 contrast ratio of a colour against white."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_contrast_formula_matches_published_values():
+    assert _contrast_on_white("#000000") == pytest.approx(21.0)
+    assert _contrast_on_white("#767676") == pytest.approx(4.54, abs=0.01)  # the AA limit grey
+
+
+@pytest.mark.parametrize("role", ["ink", "text", "line", "muted"])
+def test_greys_for_text_and_lines_meet_aa_contrast(role):
+    assert _contrast_on_white(charts.GREY[role]) >= 4.5
+
+
+def test_alert_colour_meets_aa_contrast():
+    assert _contrast_on_white(charts.ALERT) >= 4.5
+
+
+def test_wrap_text_breaks_one_text_as_wrapped_breaks_labels():
+    text = "Degranulation/fusion of lytic granules with the membrane"
+    assert charts.wrap_text(text, 18) == charts.wrapped(pd.Series([text]), 18).iloc[0]
+    assert charts.wrap_text(text, 18).split("\n")[0] == "Degranulation/"
+    assert charts.wrap_text("short", 18) == "short"
+    with pytest.raises(ValueError, match="width must be at least 1, not 0"):
+        charts.wrap_text(text, 0)
