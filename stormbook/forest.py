@@ -34,26 +34,45 @@ def _data(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return chart_data(frame[columns])
 
 
+STUDY_COLUMNS = [
+    "row",
+    "order",
+    "condition",
+    "design_group",
+    "outcome_choice",
+    "measure",
+    "ratio",
+    "low",
+    "high",
+    "outcome",
+    "timepoint_days",
+    "basis",
+    "n_treated",
+    "events_treated",
+    "n_control",
+    "events_control",
+]
+POOLED_COLUMNS = [
+    "row",
+    "order",
+    "condition",
+    "design_group",
+    "outcome_choice",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "pi_low",
+    "pi_high",
+    "line1",
+    "line2",
+    "reason",
+    "k",
+]
+
+
 def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
     """Three bound controls; study rows, a pooled row or the reason there is none."""
-    conditions = sorted(rows["condition"].unique())
-    designs = [d for d in DESIGN_GROUPS if d in set(rows["design_group"])]
-    choices = sorted(rows["outcome_choice"].unique())
-    condition = alt.param(
-        name="condition",
-        value=DEFAULT_VIEW[0],
-        bind=alt.binding_select(options=conditions, name="Condition: "),
-    )
-    design = alt.param(
-        name="design",
-        value=DEFAULT_VIEW[1],
-        bind=alt.binding_select(options=designs, name="Design: "),
-    )
-    outcome = alt.param(
-        name="outcome",
-        value=DEFAULT_VIEW[2],
-        bind=alt.binding_select(options=choices, name="Outcome: "),
-    )
+    condition, design, outcome = _controls(rows)
     same_design = (
         f"(datum.design_group == design || (design == 'randomised'"
         f" && datum.design_group == '{SHOWN_WITH_RANDOMISED}'))"
@@ -64,19 +83,50 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
         " && datum.outcome_choice == outcome"
     )
     x_scale = alt.Scale(type="log", domain=X_DOMAIN, clamp=True)
-    x = alt.X(
-        "ratio:Q",
-        scale=x_scale,
-        title=["Ratio (log scale)", "below 1 favours the treatment"],
-        axis=alt.Axis(titleAnchor="end", values=[0.1, 0.25, 0.5, 1, 2, 4]),
-    )
     y = alt.Y(
         "row:N",
         title=None,
         sort=alt.EncodingSortField("order"),
         axis=wrapped_axis(labelFontSize=11, labelLimit=0),
     )
-    study = rows.assign(
+    null_line = (
+        alt.Chart(pd.DataFrame({"x": [1.0]}))
+        .mark_rule(strokeDash=[4, 4], color=GREY["muted"])
+        .encode(x=alt.X("x:Q", scale=x_scale))
+    )
+    return (
+        alt.layer(
+            null_line,
+            *_study_marks(rows, in_view, x_scale, y),
+            *_pooled_marks(views, in_pool_view, x_scale, y),
+        )
+        .add_params(condition, design, outcome)
+        .properties(width="container", height=alt.Step(34))
+    )
+
+
+def _controls(rows: pd.DataFrame) -> tuple[alt.Parameter, alt.Parameter, alt.Parameter]:
+    """The condition, design and outcome menus, starting at `DEFAULT_VIEW`."""
+    options = (
+        sorted(rows["condition"].unique()),
+        [d for d in DESIGN_GROUPS if d in set(rows["design_group"])],
+        sorted(rows["outcome_choice"].unique()),
+    )
+    return tuple(
+        alt.param(name=name, value=value, bind=alt.binding_select(options=choices, name=label))
+        for name, value, choices, label in zip(
+            ("condition", "design", "outcome"),
+            DEFAULT_VIEW,
+            options,
+            ("Condition: ", "Design: ", "Outcome: "),
+            strict=True,
+        )
+    )
+
+
+def _study_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each study's row label (wrapped for a phone) and its order, meta-analyses last."""
+    return rows.assign(
         row=wrapped(
             pd.Series(
                 [
@@ -93,30 +143,17 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
             for i, d in enumerate(rows["design_group"])
         ],
     )
-    base = alt.Chart(
-        _data(
-            study,
-            [
-                "row",
-                "order",
-                "condition",
-                "design_group",
-                "outcome_choice",
-                "measure",
-                "ratio",
-                "low",
-                "high",
-                "outcome",
-                "timepoint_days",
-                "basis",
-                "n_treated",
-                "events_treated",
-                "n_control",
-                "events_control",
-            ],
-        )
+
+
+def _study_marks(rows: pd.DataFrame, in_view: str, x_scale: alt.Scale, y: alt.Y) -> list:
+    """A square and its interval for each study of the chosen view."""
+    x = alt.X(
+        "ratio:Q",
+        scale=x_scale,
+        title=["Ratio (log scale)", "below 1 favours the treatment"],
+        axis=alt.Axis(titleAnchor="end", values=[0.1, 0.25, 0.5, 1, 2, 4]),
     )
-    base = base.transform_filter(in_view)
+    base = alt.Chart(_data(_study_rows(rows), STUDY_COLUMNS)).transform_filter(in_view)
     bars = base.mark_rule(strokeWidth=2).encode(y=y, x=alt.X("low:Q", scale=x_scale), x2="high:Q")
     points = base.mark_point(filled=True, size=70, shape="square", color=PALETTE[0]).encode(
         y=y,
@@ -134,28 +171,14 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("n_control:Q", title="n, control"),
         ],
     )
+    return [bars, points]
+
+
+def _pooled_marks(views: pd.DataFrame, in_pool_view: str, x_scale: alt.Scale, y: alt.Y) -> list:
+    """The pooled row (prediction interval, confidence interval, diamond) and two lines of
+    text above the plot: the pooled numbers, or why there is no pooled row."""
     pooled = views.assign(row=["Pooled (random effects)" for _ in range(len(views))], order=10_000)
-    pooled_base = alt.Chart(
-        _data(
-            pooled,
-            [
-                "row",
-                "order",
-                "condition",
-                "design_group",
-                "outcome_choice",
-                "estimate",
-                "ci_low",
-                "ci_high",
-                "pi_low",
-                "pi_high",
-                "line1",
-                "line2",
-                "reason",
-                "k",
-            ],
-        )
-    ).transform_filter(in_pool_view)
+    pooled_base = alt.Chart(_data(pooled, POOLED_COLUMNS)).transform_filter(in_pool_view)
     drawn = pooled_base.transform_filter("datum.reason == '' && isValid(datum.estimate)")
     # The pooled marks are described by the two text lines (and the table); an empty mark
     # group would otherwise be an unlabelled image to a screen reader.
@@ -176,20 +199,10 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("k:Q", title="Studies"),
         ],
     )
-    # Two short lines above the plot: the pooled numbers, or why there is no pooled row.
     notes = [
         pooled_base.mark_text(align="left", baseline="bottom", fontSize=12).encode(
             x=alt.value(0), y=alt.value(offset), text=f"{line}:N"
         )
         for line, offset in (("line1", -22), ("line2", -6))
     ]
-    null_line = (
-        alt.Chart(pd.DataFrame({"x": [1.0]}))
-        .mark_rule(strokeDash=[4, 4], color=GREY["muted"])
-        .encode(x=alt.X("x:Q", scale=x_scale))
-    )
-    return (
-        alt.layer(null_line, bars, points, pi, ci, diamond, *notes)
-        .add_params(condition, design, outcome)
-        .properties(width="container", height=alt.Step(34))
-    )
+    return [pi, ci, diamond, *notes]
