@@ -4,7 +4,7 @@ solutions and self-check questions.
 The instructor guide's tables (objectives -> exercises, answer key) are generated from
 this, so they cannot drift from the chapters. Plain Python, no Sphinx: the tests use it too.
 
-What a chapter must contain for this to work (the chapter brief asks for it anyway):
+What a chapter must contain for this to work (the chapter template, tools/chapter-template.ipynb, has each part):
 - in its first markdown cell, a `# Title` line and a numbered list after
   "Learning objectives";
 - exercises as ```{exercise} fences with `:label:` and `:objectives: 2, 3` (objective

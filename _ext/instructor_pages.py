@@ -1,6 +1,6 @@
 """Generated pages of the instructor guide: objectives mapped to exercises, and the answer key.
 
-Both are built from the chapter notebooks themselves (via `chapter_outline`), each time the
+Both are built from the chapter notebooks themselves (via `teaching_outline`), each time the
 book is built, so adding a chapter adds its rows and changing an exercise changes them.
 
 - ``{learning-outcomes-map}``: per chapter, a table of its learning objectives and the
@@ -9,11 +9,7 @@ book is built, so adding a chapter adds its rows and changing an exercise change
 - Exercises accept an ``:objectives:`` option (objective numbers) that the map reads.
 - Each sphinx-exercise solution gets the label ``solution-<exercise label>`` so the answer
   key can link straight to it.
-- With ``hide_solutions`` (the student edition), a gated solution (``solution-start`` ...
-  ``solution-end`` around executed code cells) disappears with everything between its gates,
-  code cells and their outputs included; sphinx-exercise alone drops only the start.
-- With ``hide_solutions``, the notebooks the download button offers (``_sources/**/*.ipynb``)
-  lose their solutions as well: solution blocks, and the cells between a solution's gates.
+(How the student edition leaves solutions out is `hidden_solutions`'s job.)
 
 A chapter whose outline is incomplete (no objectives, an exercise without `:objectives:`,
 an objective number out of range, no self-check) raises a Sphinx warning, which fails the
@@ -22,25 +18,16 @@ strict build.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
-from sphinx.errors import ExtensionError
-from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from chapter_outline import (
-    Outline,
-    OutlineError,
-    first_paragraph,
-    notebook_without_solutions,
-    read_outline,
-)
+from teaching_outline import Outline, OutlineError, first_paragraph, read_outline
 
 logger = logging.getLogger(__name__)
 
@@ -164,68 +151,6 @@ def _label_solutions(app, doctree) -> None:
             std.labels[name] = (app.env.docname, ids[0], f"Solution to {target}")
 
 
-def _strip_solutions_from_downloads(app, exception) -> None:
-    """With `hide_solutions`, the notebooks offered by the download button lose their
-    solutions too (the page leaves them out; the copied source would still hold them)."""
-    if exception is not None or not app.config.hide_solutions or app.builder.format != "html":
-        return
-    for path in Path(app.outdir, "_sources").rglob("*.ipynb"):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        stripped = notebook_without_solutions(notebook)
-        if stripped != notebook:
-            path.write_text(
-                json.dumps(stripped, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
-
-
-class hidden_solution_start(nodes.Element):
-    """Where a gated solution starts, in an edition without solutions (removed when read)."""
-
-
-def _solution_start_directive():
-    from sphinx_exercise.directive import SolutionStartDirective
-
-    class SolutionStart(SolutionStartDirective):
-        """sphinx-exercise's `solution-start`, leaving a marker when solutions are hidden: the
-        original returns nothing, so the cells up to `solution-end` would stay on the page
-        (and its unmerged end node stops the HTML writer)."""
-
-        def run(self):
-            result = super().run()  # also records the gate for sphinx-exercise's checks
-            return [hidden_solution_start()] if self.config.hide_solutions else result
-
-    return SolutionStart
-
-
-class RemoveHiddenGatedSolutions(SphinxTransform):
-    """With `hide_solutions`, drop each gated solution from its start to its end: prose, code
-    cells and outputs. Runs before sphinx-exercise merges gates (priority 10), so a
-    solution is gone before the search index or any page sees it."""
-
-    default_priority = 5
-
-    def apply(self):
-        from sphinx_exercise.nodes import solution_end_node
-
-        for start in list(self.document.findall(hidden_solution_start)):
-            siblings = start.parent.children
-            first = siblings.index(start)
-            last = next(
-                (
-                    i
-                    for i in range(first, len(siblings))
-                    if isinstance(siblings[i], solution_end_node)
-                ),
-                None,
-            )
-            if last is None:
-                raise ExtensionError(
-                    f"{self.env.docname}: a solution-start has no solution-end at its own level "
-                    "(a heading between them splits the gated solution)"
-                )
-            del start.parent[first : last + 1]
-
-
 def _exercises_accept_objectives(app) -> None:
     from sphinx_exercise.directive import ExerciseDirective
 
@@ -241,9 +166,5 @@ def setup(app):
     _exercises_accept_objectives(app)
     app.add_directive("learning-outcomes-map", LearningOutcomesMap)
     app.add_directive("answer-key", AnswerKey)
-    app.add_directive("solution-start", _solution_start_directive(), override=True)
-    app.add_node(hidden_solution_start)
-    app.add_transform(RemoveHiddenGatedSolutions)
     app.connect("doctree-read", _label_solutions)
-    app.connect("build-finished", _strip_solutions_from_downloads)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, notebook_pages
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from chapter_outline import (
+from teaching_outline import (
     OutlineError,
     directive_blocks,
     learning_objectives,
