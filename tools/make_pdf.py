@@ -66,10 +66,13 @@ PREPARE_PAGE = """() => {
   for (const box of document.querySelectorAll('.admonition.toggle.toggle-hidden')) {
     box.querySelector('button.toggle-button').click();
   }
-  // A column name such as n_patients_validation may wrap after an underscore, so a table
-  // with many columns fits the paper.
+  // A column name such as n_patients_validation may wrap after an underscore, and a DOI
+  // or URL in a cell anywhere, so a table with many columns fits the paper.
   for (const th of document.querySelectorAll('table th')) {
     if (!th.children.length) th.textContent = th.textContent.replaceAll('_', '_\u200b');
+  }
+  for (const td of document.querySelectorAll('table td')) {
+    if (/\\S{25,}/.test(td.textContent)) td.style.overflowWrap = 'anywhere';
   }
   // A table still wider than the text (a dataset with a dozen columns) is scaled down to
   // fit rather than cut off. Measured in the print layout (see print_page).
