@@ -5,11 +5,12 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: book student-book test clean help
+.PHONY: book student-book pdf test clean help
 
 help:
 	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
 	@echo "make student-book  the same without solutions or the instructor guide, into _build/student/_build/html"
+	@echo "make pdf    build both editions, then print each chapter and the whole book to PDF in _build/pdf (PAPER=letter for US Letter)"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
 	@echo "make clean  remove the built site and caches (keeps .venv)"
 
@@ -30,6 +31,14 @@ book: $(BIN)/.book-installed
 
 student-book: $(BIN)/.book-installed
 	$(BIN)/python tools/build_book.py --edition student
+
+# Both editions are (re)built first so the PDFs never print an out-of-date page.
+PAPER ?= a4
+pdf: $(BIN)/.test-installed
+	bash tools/install_browser.sh
+	$(BIN)/python tools/build_book.py
+	$(BIN)/python tools/build_book.py --edition student
+	$(BIN)/python tools/make_pdf.py --paper $(PAPER)
 
 test: $(BIN)/.test-installed
 	bash tools/install_browser.sh

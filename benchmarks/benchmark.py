@@ -3,7 +3,9 @@
 Reports:
 - build times: clean build, rebuild with nothing changed, rebuild after touching one CSV;
 - per page of the table of contents: bytes transferred, number of requests, and
-  milliseconds from navigation until every chart on the page has drawn.
+  milliseconds from navigation until every chart on the page has drawn;
+- printing (tools/make_pdf.py, what `make pdf` runs after building both editions): seconds
+  per edition, and the size and page count of every PDF.
 
 Run from the book's root after `make test` has installed the tools:
     .venv/bin/python benchmarks/benchmark.py
@@ -81,9 +83,37 @@ def page_costs() -> list[tuple[str, int, int, float]]:
     return rows
 
 
+def pdf_costs() -> tuple[dict[str, float], list[tuple[str, int, int]]]:
+    """Seconds to print each edition, and (edition/file, bytes, pages) per PDF."""
+    from pypdf import PdfReader
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import make_pdf
+
+    student = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_book.py"), "--edition", "student"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if student.returncode != 0:
+        sys.exit("the student build failed:\n" + (student.stdout + student.stderr)[-3000:])
+    seconds, files = {}, []
+    for edition in ("full", "student"):
+        start = time.perf_counter()
+        out = make_pdf.make_pdfs(edition)
+        seconds[edition] = time.perf_counter() - start
+        files += [
+            (f"{edition}/{path.name}", path.stat().st_size, len(PdfReader(path).pages))
+            for path in sorted(out.glob("*.pdf"))
+        ]
+    return seconds, files
+
+
 def main() -> None:
     times = build_times()
     pages = page_costs()
+    pdf_seconds, pdfs = pdf_costs()
     lines = [
         "# Benchmark",
         "",
@@ -101,6 +131,10 @@ def main() -> None:
     lines += [
         f"| {name} | {size / 1024:.0f} | {count} | {ms:.0f} |" for name, size, count, ms in pages
     ]
+    lines += ["", "| printing (make_pdf.py) | seconds |", "|---|---:|"]
+    lines += [f"| {edition} edition | {seconds:.1f} |" for edition, seconds in pdf_seconds.items()]
+    lines += ["", "| PDF | kB | pages |", "|---|---:|---:|"]
+    lines += [f"| {name} | {size / 1024:.0f} | {count} |" for name, size, count in pdfs]
     report = "\n".join(lines) + "\n"
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)

@@ -1,0 +1,304 @@
+"""Print the built book to PDF: one file per chapter, the instructor guide, the whole book.
+
+Each page of a built edition is served from a local server, opened in headless Chromium
+(Playwright, the browser the tests use), and printed with the book's print stylesheet
+(`_ext/print_layout.css`) once its charts have drawn and the network is quiet. Charts stay
+vectors (vega-embed draws SVG). A request to anything but the local server is blocked and
+stops the run. Each page is printed on its own, so every page header names its chapter and
+page numbers count within a chapter; the whole book is these files merged with pypdf, with
+a bookmark per page holding the page's own headings.
+
+Writes _build/pdf/<edition>/: NN-chapter.pdf per chapter, instructor-guide.pdf (full
+edition), book.pdf. Then copies them into the edition's site (`_pdf/`) and adds a link to
+each chapter's PDF under its title; a page rebuilt later by `make book` loses the link
+until `make pdf` runs again, so a link never points at a missing or out-of-date file.
+
+Usage: python tools/make_pdf.py [--edition full|student|both] [--paper a4|letter]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import html
+import http.server
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+from build_book import INSTRUCTOR_PART, SITES, student_toc
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+from cite_from_cff import formatted_citation, load_cff  # noqa: E402
+
+PDF_DIR = ROOT / "_build" / "pdf"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Paper name for Chromium and its width in millimetres; side margins in millimetres.
+PAPERS = {"a4": ("A4", 210), "letter": ("Letter", 215.9)}
+SIDE_MARGIN_MM = 14
+CHAPTERS_PART = "Chapters"
+LICENCE = "Text CC BY 4.0; code MIT."
+CHART_TIMEOUT_MS = 30_000
+# The network counts as quiet after this long with no request in flight (as in the browser
+# tests; Playwright's own "networkidle" waits on connections and sometimes never settles).
+QUIET_S, SETTLE_TIMEOUT_S = 0.5, 60
+LINK_START, LINK_END = "<!-- make_pdf link -->", "<!-- /make_pdf link -->"
+
+# Before printing: open every disclosure (a chart's description and numbers table, hints,
+# solutions), except those kept closed on purpose: vega-embed's action menu (screen only),
+# self-check answers (a student tries the question on paper first) and code cells the
+# author hid (the stylesheet leaves those out of print). Links to other pages of the book
+# lose their target: in a PDF they would point at this run's local server.
+PREPARE_PAGE = """() => {
+  for (const d of document.querySelectorAll('details')) {
+    if (!d.closest('.vega-embed, .self-check, details.hide')) d.open = true;
+  }
+  // sphinx-togglebutton's dropdown admonitions (solutions), opened as its own "beforeprint"
+  // handler would (page.pdf does not fire that event).
+  for (const box of document.querySelectorAll('.admonition.toggle.toggle-hidden')) {
+    box.querySelector('button.toggle-button').click();
+  }
+  // A column name such as n_patients_validation may wrap after an underscore, and a DOI
+  // or URL in a cell anywhere, so a table with many columns fits the paper.
+  for (const th of document.querySelectorAll('table th')) {
+    if (!th.children.length) th.textContent = th.textContent.replaceAll('_', '_\u200b');
+  }
+  for (const td of document.querySelectorAll('table td')) {
+    if (/\\S{25,}/.test(td.textContent)) td.style.overflowWrap = 'anywhere';
+  }
+  // A table still wider than the text (a dataset with a dozen columns) is scaled down to
+  // fit rather than cut off. Measured in the print layout (see print_page).
+  for (const table of document.querySelectorAll('article table')) {
+    const room = table.parentElement.clientWidth;
+    if (table.scrollWidth > room) table.style.zoom = room / table.scrollWidth;
+  }
+  for (const a of document.querySelectorAll('a[href]')) {
+    const target = new URL(a.href, location.href);
+    if (target.origin === location.origin && target.pathname !== location.pathname) {
+      a.removeAttribute('href');
+    }
+  }
+  const title = document.querySelector('article h1') || document.querySelector('h1');
+  return title.textContent.replace(/#/g, '').replace(/\\s+/g, ' ').trim();
+}"""
+
+
+class OutsideRequest(RuntimeError):
+    """A page asked for something that is not on the local server."""
+
+
+def parts(edition: str) -> list[tuple[str, list[str]]]:
+    """The edition's table of contents as (part caption, pages); the root page first."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    if edition == "student":
+        toc = student_toc(toc)
+    return [("", [toc["root"]])] + [
+        (part["caption"], [entry["file"] for entry in part["chapters"]]) for part in toc["parts"]
+    ]
+
+
+def serve(directory: Path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        request_queue_size = 128  # Chromium opens many connections at once
+
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def templates(title: str) -> tuple[str, str]:
+    """Page header (chapter title) and footer (how to cite, licence, page numbers).
+    Chromium draws them outside the page's own styles, so every size is explicit."""
+    style = "font-family: sans-serif; font-size: 7.5pt; color: #444; width: 100%;"
+    style += f" margin: 0 {SIDE_MARGIN_MM}mm;"
+    citation = html.escape(formatted_citation(load_cff(ROOT / "CITATION.cff")))
+    header = f'<div style="{style}">{html.escape(title)}</div>'
+    footer = (
+        f'<div style="{style} display: flex; justify-content: space-between; gap: 4mm;">'
+        f"<span>Cite as: {citation}. {LICENCE}</span>"
+        '<span style="white-space: nowrap;"><span class="pageNumber"></span> / '
+        '<span class="totalPages"></span></span></div>'
+    )
+    return header, footer
+
+
+def wait_for_quiet_network(tab, in_flight: dict[int, str], page: str) -> None:
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        if in_flight:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= QUIET_S:
+            return
+        tab.wait_for_timeout(100)  # lets Playwright deliver request events
+    raise TimeoutError(f"{page}: requests still in flight after {SETTLE_TIMEOUT_S} s: {in_flight}")
+
+
+def print_page(browser, base: str, page: str, target: Path, paper: str) -> str:
+    """Print one page of the site to `target`; return its title."""
+    name, width_mm = PAPERS[paper]
+    # Lay the page out as wide as the paper's text column (CSS pixels are 1/96 inch), in
+    # print media, so what is measured before printing is what is printed.
+    text_width = round((width_mm - 2 * SIDE_MARGIN_MM) / 25.4 * 96)
+    context = browser.new_context(viewport={"width": text_width, "height": 1200})
+    outside: list[str] = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(base + "/") or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    tab = context.new_page()
+    in_flight: dict[int, str] = {}
+    tab.on("request", lambda request: in_flight.__setitem__(id(request), request.url))
+    tab.on("requestfinished", lambda request: in_flight.pop(id(request), None))
+    tab.on("requestfailed", lambda request: in_flight.pop(id(request), None))
+    try:
+        response = tab.goto(f"{base}/{page}.html", wait_until="load")
+        if response is None or not response.ok:
+            raise FileNotFoundError(f"{page}.html is not in the built site: run make book first")
+        charts = tab.locator(".vega-embed")
+        for index in range(charts.count()):
+            charts.nth(index).locator("svg.marks").wait_for(timeout=CHART_TIMEOUT_MS)
+        wait_for_quiet_network(tab, in_flight, page)
+        if outside:
+            raise OutsideRequest(f"{page}: requests outside the local server: {outside}")
+        tab.emulate_media(media="print")
+        title = tab.evaluate(PREPARE_PAGE)
+        header, footer = templates(title)
+        tab.pdf(
+            path=str(target),
+            format=name,
+            print_background=True,
+            outline=True,  # the page's headings become the PDF's bookmarks
+            tagged=True,
+            display_header_footer=True,
+            header_template=header,
+            footer_template=footer,
+            margin={
+                "top": "16mm",
+                "bottom": "18mm",
+                "left": f"{SIDE_MARGIN_MM}mm",
+                "right": f"{SIDE_MARGIN_MM}mm",
+            },
+        )
+        return title
+    finally:
+        context.close()
+
+
+def merge(files: list[tuple[str, Path]], target: Path, title: str) -> None:
+    """Merge (page title, pdf) in order; each page's bookmark holds its headings'."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for page_title, path in files:
+        writer.append(str(path), outline_item=page_title)
+    writer.add_metadata({"/Title": title})
+    with target.open("wb") as stream:
+        writer.write(stream)
+
+
+def link_pdfs(site: Path, pdf_dir: Path, pdfs: dict[str, str]) -> None:
+    """Copy the PDFs into the site's _pdf/ and add a link to its PDF under each page's
+    title (`pdfs`: page -> file name)."""
+    out = site / "_pdf"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    for name in set(pdfs.values()) | {"book.pdf"}:
+        shutil.copy2(pdf_dir / name, out / name)
+    for page, name in pdfs.items():
+        path = site / f"{page}.html"
+        text = re.sub(
+            re.escape(LINK_START) + ".*?" + re.escape(LINK_END),
+            "",
+            path.read_text(encoding="utf-8"),
+            flags=re.S,
+        )
+        up = os.path.relpath(out, path.parent).replace(os.sep, "/")
+        what = "this chapter" if name != "instructor-guide.pdf" else "the instructor guide"
+        link = (
+            f'{LINK_START}<p class="pdf-download">PDF for printing: '
+            f'<a href="{up}/{name}">{what}</a>, <a href="{up}/book.pdf">the whole book</a>'
+            f"</p>{LINK_END}"
+        )
+        # Under the article's title (the theme puts a print-only copy of it earlier).
+        title_end = text.find("</h1>", text.find("<article"))
+        if "<article" not in text or title_end < 0:
+            raise ValueError(f"{path}: no article title (<h1>) to put the PDF link under")
+        title_end += len("</h1>")
+        path.write_text(text[:title_end] + link + text[title_end:], encoding="utf-8")
+
+
+def make_pdfs(edition: str, paper: str = "a4") -> Path:
+    """Print every page of an edition's built site; return the folder of PDFs."""
+    from playwright.sync_api import sync_playwright
+
+    site = SITES[edition]
+    if not (site / "index.html").exists():
+        hint = "make book" if edition == "full" else "make student-book"
+        raise SystemExit(f"no built {edition} edition at {site}: run {hint} first")
+    if not CHROMIUM.exists():
+        raise SystemExit(f"Chromium not found at {CHROMIUM}: run tools/install_browser.sh")
+    out = PDF_DIR / edition
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    server, base = serve(site)
+    printed = []  # (part, page title, pdf) in book order
+    pdf_of_page = {}
+    try:
+        with (
+            sync_playwright() as playwright,
+            tempfile.TemporaryDirectory() as tmp,
+        ):
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for part, pages in parts(edition):
+                for page in pages:
+                    target = Path(tmp) / (page.replace("/", "--") + ".pdf")
+                    printed.append((part, print_page(browser, base, page, target, paper), target))
+                    if part == CHAPTERS_PART:
+                        pdf_of_page[page] = Path(page).name + ".pdf"
+                        shutil.copy2(target, out / pdf_of_page[page])
+            guide = [(title, pdf) for part, title, pdf in printed if part == INSTRUCTOR_PART]
+            if guide:
+                merge(guide, out / "instructor-guide.pdf", "Instructor guide")
+                pdf_of_page.update(
+                    {page: "instructor-guide.pdf" for page in dict(parts(edition))[INSTRUCTOR_PART]}
+                )
+            merge([(title, pdf) for _, title, pdf in printed], out / "book.pdf", printed[0][1])
+            browser.close()
+    finally:
+        server.shutdown()
+    link_pdfs(site, out, pdf_of_page)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edition", choices=[*sorted(SITES), "both"], default="both")
+    parser.add_argument("--paper", choices=sorted(PAPERS), default="a4")
+    args = parser.parse_args(argv)
+    for edition in sorted(SITES) if args.edition == "both" else [args.edition]:
+        out = make_pdfs(edition, args.paper)
+        print(f"{edition} edition: {', '.join(sorted(p.name for p in out.glob('*.pdf')))} in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
