@@ -140,7 +140,7 @@ def _locked(function):
 @_locked
 def _build_once(config, *options: str) -> subprocess.CompletedProcess:
     """Build with the script `make book` runs, once per test run (saved for other workers)."""
-    _require_build_marker(config.stash[_CURRENT_TEST], "build_result")
+    _require_build_marker(config.stash[_CURRENT_TEST], f"build_book.py {' '.join(options)}")
     saved = ROOT / "_build" / f".tests-build{''.join(options)}.json"
     run_id = config.stash[_RUN_ID]
     if saved.is_file():
