@@ -5,13 +5,14 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: book student-book pdf test clean help
+.PHONY: book student-book pdf test test-fast clean help
 
 help:
 	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
 	@echo "make student-book  the same without solutions or the instructor guide, into _build/student/_build/html"
 	@echo "make pdf    build both editions, then print each chapter and the whole book to PDF in _build/pdf (PAPER=letter for US Letter)"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
+	@echo "make test-fast  the quick tests while you work: data, unit, lint, notebooks (builds nothing)"
 	@echo "make clean  remove the built site and caches (keeps .venv)"
 
 # The virtual environment is rebuilt when the lock file changes.
@@ -43,6 +44,9 @@ pdf: $(BIN)/.test-installed
 test: $(BIN)/.test-installed
 	bash tools/install_browser.sh
 	$(BIN)/python -m pytest
+
+test-fast: $(BIN)/.test-installed
+	$(BIN)/python -m pytest -m "not build and not browser and not binder"
 
 clean:
 	rm -rf _build .pytest_cache

@@ -1,13 +1,22 @@
-"""Shared fixtures: the project's paths, the built site, and a local server for it."""
+"""Shared fixtures: the project's paths, the built site, and a local server for it.
+
+Tests that use the built site carry the `build` marker (collection stops otherwise), so
+`-m "not build"` really builds nothing. Under pytest-xdist the book is still built once
+per run: the first worker builds under a lock and the others reuse its result.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
+import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -68,13 +77,85 @@ def student_pages() -> list[str]:
     return [page for page in toc_pages() if page not in instructor_pages()]
 
 
-def _build(*options: str):
-    return subprocess.run(
+# Fixtures that build the book or serve it: a test using one must carry the `build` marker.
+BUILD_FIXTURES = {
+    "build_result",
+    "student_build_result",
+    "built_site",
+    "student_site",
+    "site_url",
+    "student_site_url",
+    "book_copy",
+}
+_RUN_ID = pytest.StashKey[str]()
+_CURRENT_TEST = pytest.StashKey[pytest.Item]()
+
+
+def pytest_configure(config):
+    # xdist gives its workers one id per run; a run without xdist makes its own.
+    workerinput = getattr(config, "workerinput", None)
+    config.stash[_RUN_ID] = workerinput["testrunuid"] if workerinput else uuid.uuid4().hex
+
+
+def _require_build_marker(item, fixtures: str) -> None:
+    if item.get_closest_marker("build") is None:
+        raise pytest.UsageError(
+            f"{item.nodeid} uses the built book (fixtures: {fixtures}) but has no `build` "
+            "marker, so `-m 'not build'` would still build the book: mark it"
+        )
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = sorted(BUILD_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if used:
+            _require_build_marker(item, ", ".join(used))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    # Remembered so a fixture asked for at run time (request.getfixturevalue) is checked too.
+    item.config.stash[_CURRENT_TEST] = item
+    return (yield)
+
+
+@functools.cache
+def _lock_file() -> Path:
+    (ROOT / "_build").mkdir(exist_ok=True)
+    return ROOT / "_build" / ".tests.lock"
+
+
+def _locked(function):
+    """Run `function` holding the worktree's build lock (xdist workers take turns)."""
+
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        with _lock_file().open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return function(*args, **kwargs)
+
+    return locked
+
+
+@_locked
+def _build_once(config, *options: str) -> subprocess.CompletedProcess:
+    """Build with the script `make book` runs, once per test run (saved for other workers)."""
+    _require_build_marker(config.stash[_CURRENT_TEST], f"build_book.py {' '.join(options)}")
+    saved = ROOT / "_build" / f".tests-build{''.join(options)}.json"
+    run_id = config.stash[_RUN_ID]
+    if saved.is_file():
+        result = json.loads(saved.read_text(encoding="utf-8"))
+        if result.pop("run") == run_id:
+            return subprocess.CompletedProcess(**result)
+    result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_book.py"), *options],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
+    fields = {key: getattr(result, key) for key in ("args", "returncode", "stdout", "stderr")}
+    saved.write_text(json.dumps({"run": run_id, **fields}), encoding="utf-8")
+    return result
 
 
 def _require(result, site: Path, edition: str) -> Path:
@@ -87,15 +168,35 @@ def _require(result, site: Path, edition: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def build_result():
-    """Build the book once per test session with the same script `make book` runs."""
-    return _build()
+def build_result(pytestconfig):
+    """Build the book once per test run with the same script `make book` runs."""
+    return _build_once(pytestconfig)
 
 
 @pytest.fixture(scope="session")
-def student_build_result():
-    """Build the student edition once per session, as `make student-book` does."""
-    return _build("--edition", "student")
+def student_build_result(pytestconfig):
+    """Build the student edition once per test run, as `make student-book` does."""
+    return _build_once(pytestconfig, "--edition", "student")
+
+
+# What a copy of the book leaves out; the notebooks' executed outputs are copied in (below).
+_NOT_COPIED = ("_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info")
+_EXECUTED_OUTPUTS = (Path("_build") / ".jupyter_cache", Path("_build") / ".notebook_dependencies")
+
+
+@_locked
+def _copy_book(destination: Path) -> Path:
+    shutil.copytree(ROOT, destination, ignore=shutil.ignore_patterns(*_NOT_COPIED))
+    for folder in _EXECUTED_OUTPUTS:
+        shutil.copytree(ROOT / folder, destination / folder)
+    return destination
+
+
+@pytest.fixture
+def book_copy(built_site, tmp_path) -> Path:
+    """A copy of the book with the outputs the session build executed, so a build of the
+    copy executes only the notebooks a test changes (the build decides, as for any book)."""
+    return _copy_book(tmp_path / "book")
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,8 @@ from conftest import (
 )
 from playwright.sync_api import sync_playwright
 
-pytestmark = pytest.mark.browser
+# Browser tests use the built site, so they carry the build marker too.
+pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 CHART_DRAWN_MS = 15_000
 # The network counts as settled after this long with no request in flight.
@@ -121,7 +122,9 @@ def _edition_url(request, edition: str) -> str:
     return request.getfixturevalue("site_url" if edition == "full" else "student_site_url")
 
 
-@pytest.fixture(params=EVERY_PAGE, ids=lambda p: f"{p[0]}:{p[1]}")
+# One visit per page, shared by the read-only checks below (none clicks or types); the
+# check that operates controls opens its own.
+@pytest.fixture(scope="module", params=EVERY_PAGE, ids=lambda p: f"{p[0]}:{p[1]}")
 def visit(request, browser):
     edition, page = request.param
     page_visit = _open(browser, _edition_url(request, edition), page)

@@ -47,6 +47,7 @@ def test_a_cff_without_a_version_is_refused(tmp_path):
         load_cff(path)
 
 
+@pytest.mark.build
 def test_cite_page_matches_citation_cff(built_site):
     page = (built_site / "cite.html").read_text(encoding="utf-8")
     text = _text(page)

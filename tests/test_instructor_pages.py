@@ -193,6 +193,7 @@ def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("page", notebook_pages())
 def test_outcomes_page_lists_every_objective_and_links_what_practises_it(built_site, page):
     outline = read_outline(ROOT / f"{page}.ipynb")
@@ -212,6 +213,7 @@ def test_outcomes_page_lists_every_objective_and_links_what_practises_it(built_s
             assert linked == (number in block.objective_numbers()), (page, number, block.label)
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("page", notebook_pages())
 def test_answer_key_links_every_exercise_and_its_solution(built_site, page):
     outline = read_outline(ROOT / f"{page}.ipynb")

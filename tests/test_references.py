@@ -11,6 +11,7 @@ import re
 import sys
 from collections import defaultdict
 
+import pytest
 from conftest import ROOT
 from pybtex.database import parse_file, parse_string
 
@@ -77,6 +78,7 @@ def test_bibliography_prints_and_others_as_et_al_and_keeps_titles_as_written():
 CITATION_LINK_SAYING_AND_OTHERS = re.compile(r'bibliography\.html#[^"]*"[^>]*>[^<]*and others')
 
 
+@pytest.mark.build
 def test_built_citations_say_et_al_not_and_others(built_site):
     for page in sorted((built_site / "chapters").glob("*.html")):
         html = page.read_text(encoding="utf-8")

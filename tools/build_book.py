@@ -1,5 +1,8 @@
 """Build the book strictly: every notebook executed, and any warning fails the build.
 
+First the out-of-date notebooks are executed in parallel into the cache the build reads
+(tools/execute_notebooks.py); a failing cell fails the build there, with its traceback.
+
 `jupyter-book build` alone exits 0 when a notebook cell raises, and prints Sphinx warnings
 without failing. This runs it with -W -n --keep-going (warnings are errors, broken
 cross-references are warnings, and every problem is reported before it stops), streams its
@@ -27,6 +30,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from execute_notebooks import execute_out_of_date
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|Traceback \(most recent call last\)")
@@ -79,11 +83,43 @@ def write_student_sources() -> list[str]:
     return ["--toc", str(toc_path), "--config", str(config_path), "--path-output", str(STUDENT_DIR)]
 
 
+def toc_notebooks(toc: dict) -> list[Path]:
+    """The notebooks the table of contents lists, in its order."""
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            files.append(entry.get("file", ""))
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [ROOT / f"{name}.ipynb" for name in files if (ROOT / f"{name}.ipynb").is_file()]
+
+
+def execute_notebooks(edition: str) -> int:
+    """Run the out-of-date notebooks of the edition; 0, or 1 after naming each failure."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    if edition == "student":
+        toc = student_toc(toc)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    failures = execute_out_of_date(ROOT, toc_notebooks(toc), config["execute"]["timeout"])
+    if failures:
+        saved_environment(edition).unlink(missing_ok=True)
+        print(f"\nBUILD FAILED ({len(failures)} notebook(s) failed):", file=sys.stderr)
+        for failure in failures:
+            print(failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edition", choices=sorted(SITES), default="full")
     options, extra = parser.parse_known_args(argv)
     edition_options = write_student_sources() if options.edition == "student" else []
+    if execute_notebooks(options.edition):
+        return 1
 
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [

@@ -1,0 +1,129 @@
+"""Pages load only what they use: icon fonts cut to the icons shown, search only on search.
+
+The theme made every page download about 300 kB (gzip) it did not need:
+- the whole Font Awesome icon fonts (about 2,000 glyphs) for the twenty or so icons the
+  book shows, and a rule in the theme's stylesheet for each of those 2,000 icons. Each font
+  is cut to the glyphs the site can show (fontTools), under its own name, and the rules of
+  icons no page uses are dropped from the stylesheet. The icons kept are those of every
+  `fa-*` class in the written pages and scripts, and every icon code point a stylesheet
+  uses directly (admonition and link icons); everything the site can display stays.
+- the search index and its scripts, which pydata-sphinx-theme loads on every page for a
+  search-as-you-type box this book does not enable (its search box opens the search page).
+  They are dropped from every page but the search page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pydata_sphinx_theme
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+THEME_STATIC = next(Path(pydata_sphinx_theme.__file__).parent.glob("theme/*/static"))
+FONTS = Path("vendor") / "fontawesome" / "webfonts"
+THEME_CSS = Path("styles") / "pydata-sphinx-theme.css"
+ICON_CLASS_RULE = re.compile(
+    r"((?:\.fa-[a-z0-9-]+(?:::?before)?,?)+)\{content:\"(\\[ef][0-9a-f]{3}|.)\"\}"
+)
+PRIVATE_USE = re.compile(r"([\ue000-\uf8ff])|\\([ef][0-9a-f]{3})\b")
+SEARCH_SCRIPT = re.compile(
+    r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)[^"]*"></script>'
+)
+
+
+def _code_point(text: str) -> int:
+    return int(text[1:], 16) if text.startswith("\\") else ord(text)
+
+
+def _icon_classes(css: str) -> dict[str, int]:
+    """Icon class name -> code point, from the theme's stylesheet as shipped."""
+    classes = {}
+    for selectors, point in ICON_CLASS_RULE.findall(css):
+        for name in re.findall(r"\.(fa-[a-z0-9-]+)", selectors):
+            classes[name] = _code_point(point)
+    return classes
+
+
+def _class_names_used(site: Path) -> set[str]:
+    names: set[str] = set()
+    for page in [*site.rglob("*.html"), *site.glob("_static/**/*.js")]:
+        text = page.read_text(encoding="utf-8", errors="replace")
+        names |= set(re.findall(r"\bfa-[a-z0-9-]+", text))
+    return names
+
+
+def icons_used(site: Path) -> tuple[set[str], set[int]]:
+    """The icon classes the site uses and the code points it can show (see the docstring)."""
+    classes = _icon_classes((THEME_STATIC / THEME_CSS).read_text(encoding="utf-8"))
+    used = _class_names_used(site) & set(classes)
+    points = {classes[name] for name in used}
+    for css in site.glob("_static/**/*.css"):
+        rest = ICON_CLASS_RULE.sub("", css.read_text(encoding="utf-8", errors="replace"))
+        points |= {ord(a) if a else int(b, 16) for a, b in PRIVATE_USE.findall(rest)}
+    return used, points
+
+
+def _drop_unused_icon_rules(site: Path, used: set[str]) -> None:
+    def keep_used(rule: re.Match) -> str:
+        selectors = [
+            s
+            for s in rule.group(1).split(",")
+            if re.match(r"\.(fa-[a-z0-9-]+)", s).group(1) in used
+        ]
+        return f'{",".join(selectors)}{{content:"{rule.group(2)}"}}' if selectors else ""
+
+    css = (THEME_STATIC / THEME_CSS).read_text(encoding="utf-8")
+    (site / "_static" / THEME_CSS).write_text(ICON_CLASS_RULE.sub(keep_used, css), encoding="utf-8")
+
+
+def _cut_font(source: Path, target: Path, code_points: set[int], store: Path) -> None:
+    """Write `source` cut to `code_points` over `target`, reusing a cut made before."""
+    key = hashlib.sha256(source.read_bytes() + repr(sorted(code_points)).encode()).hexdigest()[:16]
+    cut = store / f"{key}-{source.name}"
+    if not cut.exists():
+        options = subset.Options()
+        options.flavor = "woff2" if source.suffix == ".woff2" else None
+        options.layout_features = ["*"]
+        options.notdef_outline = True
+        font = TTFont(source)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=code_points)
+        subsetter.subset(font)
+        store.mkdir(parents=True, exist_ok=True)
+        font.save(cut)
+    shutil.copyfile(cut, target)
+
+
+def _cut_icons(site: Path, store: Path) -> None:
+    used, code_points = icons_used(site)
+    for target in (site / "_static" / FONTS).glob("*"):
+        if (THEME_STATIC / FONTS / target.name).is_file():
+            _cut_font(THEME_STATIC / FONTS / target.name, target, code_points, store)
+    _drop_unused_icon_rules(site, used)
+
+
+def _search_only_on_search_page(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        if page.relative_to(site) == Path("search.html"):
+            continue
+        html = page.read_text(encoding="utf-8")
+        lean = SEARCH_SCRIPT.sub("", html)
+        if lean != html:
+            page.write_text(lean, encoding="utf-8")
+
+
+def _lighten(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    site = Path(app.outdir)
+    _search_only_on_search_page(site)
+    _cut_icons(site, Path(app.outdir).parent / ".icon-fonts")
+
+
+def setup(app):
+    app.connect("build-finished", _lighten)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
