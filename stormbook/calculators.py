@@ -477,14 +477,15 @@ def _hlh_verdict_expression() -> str:
     )
 
 
-def _criteria_chart(keys, labels, status, shown, verdict_expression, params, title_line, n_lines=6):
-    items = _criteria_items(keys, labels)
+def _criteria_base(keys, labels, status: dict, shown: dict) -> alt.Chart:
+    """One row per criterion with its status (met, not met, not measured, check the entry)
+    and the value shown beside it, as Vega expressions of the controls."""
     status_expr = " : ".join(f"datum.key == {_js(k)} ? {status[k]}" for k in keys) + " : NaN"
     shown_expr = (
         " : ".join(f"datum.key == {_js(k)} ? ({shown[k]})" for k in keys if k in shown) + " : ''"
     )
-    base = (
-        alt.Chart(items)
+    return (
+        alt.Chart(_criteria_items(keys, labels))
         .transform_calculate(status=status_expr)
         .transform_calculate(shown=shown_expr)
         .transform_calculate(
@@ -495,6 +496,10 @@ def _criteria_chart(keys, labels, status, shown, verdict_expression, params, tit
             status_text=_status_text_expression(),
         )
     )
+
+
+def _criteria_chart(keys, labels, status, shown, verdict_expression, params, title_line, n_lines=6):
+    base = _criteria_base(keys, labels, status, shown)
     summary = (
         base.transform_calculate(
             is_met="datum.status == 1 ? 1 : 0",
@@ -514,7 +519,7 @@ def _criteria_chart(keys, labels, status, shown, verdict_expression, params, tit
             text="verdict:N", x=alt.value(0), y=alt.value(24)
         ),
     ).properties(width=WIDTH, height=24 + 17 * n_lines)
-    rows = _criteria_rows(base, items)
+    rows = _criteria_rows(base, base.data)
     return alt.vconcat(head, rows, spacing=10).add_params(*params)
 
 
@@ -727,21 +732,7 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
     ]
     status, shown = _mas_expressions()
     keys = list(mas2016_labels())
-    items = _criteria_items(keys, mas2016_labels())
-    status_expr = " : ".join(f"datum.key == {_js(k)} ? {status[k]}" for k in keys) + " : NaN"
-    shown_expr = " : ".join(f"datum.key == {_js(k)} ? ({shown[k]})" for k in keys) + " : ''"
-    base = (
-        alt.Chart(items)
-        .transform_calculate(status=status_expr)
-        .transform_calculate(shown=shown_expr)
-        .transform_calculate(
-            status_label=" : ".join(
-                f"datum.status == {k} ? {_js(s)}" for k, s in STATUS_TEXT.items()
-            )
-            + " : ''",
-            status_text=_status_text_expression(),
-        )
-    )
+    base = _criteria_base(keys, mas2016_labels(), status, shown)
     summary = (
         base.transform_calculate(
             is_item="datum.key != 'required_ferritin' ? 1 : 0",
@@ -771,7 +762,7 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
             text="verdict:N", x=alt.value(0), y=alt.value(24)
         ),
     ).properties(width=WIDTH, height=24 + 17 * 3)
-    chart = alt.vconcat(head, _criteria_rows(base, items), spacing=10).add_params(*params)
+    chart = alt.vconcat(head, _criteria_rows(base, base.data), spacing=10).add_params(*params)
     return describe(
         chart,
         "2016 MAS classification calculator",

@@ -231,30 +231,18 @@ def problems(data_dir: Path) -> list[str]:
     return found
 
 
-def released_text(data_dir: Path, path: str) -> dict[tuple, dict] | None:
+def released_text(data_dir: Path, path: str) -> list[dict] | None:
     """A dataset's rows as of the commit that last wrote the snapshot (None without git)."""
-    try:
-        commit = subprocess.run(
-            ["git", "log", "-1", "--format=%H", "--", SNAPSHOT],
-            cwd=data_dir,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        root = subprocess.run(
-            ["git", "rev-parse", "--show-prefix"],
-            cwd=data_dir,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        text = subprocess.run(
-            ["git", "show", f"{commit}:{root}{path}"],
-            cwd=data_dir,
-            capture_output=True,
-            text=True,
-            check=True,
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=data_dir, capture_output=True, text=True, check=True
         ).stdout
+
+    try:
+        commit = git("log", "-1", "--format=%H", "--", SNAPSHOT).strip()
+        root = git("rev-parse", "--show-prefix").strip()
+        text = git("show", f"{commit}:{root}{path}")
     except (OSError, subprocess.CalledProcessError):
         return None
     return list(csv.DictReader(io.StringIO(text)))

@@ -3,12 +3,12 @@ book's checks accept: its outline, its review record, and every cell runs."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import sys
 
-import nbformat
 from conftest import ROOT
-from nbclient import NotebookClient
 
 sys.path.insert(0, str(ROOT / "_ext"))
 from teaching_outline import read_outline
@@ -16,6 +16,13 @@ from teaching_outline import read_outline
 from stormbook.reviews import read_review
 
 TEMPLATE = ROOT / "tools" / "chapter-template.ipynb"
+RUN_NOTEBOOK = """
+import sys, nbformat
+from nbclient import NotebookClient
+notebook = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(notebook, timeout=120, resources={"metadata": {"path": sys.argv[2]}}).execute()
+nbformat.write(notebook, sys.argv[3])
+"""
 
 
 def test_template_outline_has_no_problems():
@@ -35,11 +42,18 @@ def test_template_runs_from_a_chapter_folder_and_writes_its_figure_data(tmp_path
     shutil.copytree(ROOT / "data", tmp_path / "data")
     chapters = tmp_path / "chapters"
     chapters.mkdir()
-    notebook = nbformat.read(TEMPLATE, as_version=4)
-    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(chapters)}}).execute()
+    executed = tmp_path / "executed.ipynb"
+    # In a process of its own: nbclient's event loop would stay behind in this worker, where
+    # later browser tests use Playwright's synchronous API.
+    subprocess.run(
+        [sys.executable, "-c", RUN_NOTEBOOK, str(TEMPLATE), str(chapters), str(executed)],
+        check=True,
+        timeout=300,
+    )
     written = (chapters / "_figure-data" / "fig-template-causes.csv").read_text(encoding="utf-8")
     assert written.splitlines()[0].split(",")[-2:] == ["source", "locator"]
+    cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
     printed = "".join(
-        output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+        "".join(output.get("text", "")) for cell in cells for output in cell.get("outputs", [])
     )
     assert "of the cases had an infectious cause." in printed

@@ -296,6 +296,7 @@ def test_every_chart_links_to_the_rows_it_draws(request, edition, page):
     )
 
 
+@pytest.mark.build
 @pytest.mark.browser
 def test_a_reader_downloads_the_data_with_the_keyboard(site_url):
     """The link takes keyboard focus and Enter downloads the file, offline; it parses."""

@@ -181,8 +181,10 @@ def _solution_sentences(page: str) -> list[str]:
     student = plain(BeautifulSoup(student_page.read_bytes(), "html.parser").get_text())
     sentences = []
     for solution in full.select(".solution"):
-        for code in solution.select("pre, .math, .admonition-title"):
-            code.decompose()  # prose only: code and formulas wrap differently on paper
+        for code in solution.select("pre, .math, .admonition-title, table, .cell_output"):
+            # Prose only: code, formulas and a solution's printed output (tables) wrap and
+            # read out in another order on paper.
+            code.decompose()
         text = plain(solution.get_text())
         candidates = [s.strip() for s in text.split(". ") if s.strip() not in student]
         sentences.append(max(candidates, key=len)[:120])

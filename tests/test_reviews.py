@@ -162,7 +162,12 @@ def test_every_chapter_page_shows_its_review_first(built_site, chapter):
         (built_site / "chapters" / f"{chapter.stem}.html").read_text("utf-8"), "html.parser"
     )
     title = page.select_one("article section > h1")
-    first_after_title = title.find_next_sibling()
+    # The first thing a reader sees under the title (the print-only note is not shown on screen).
+    first_after_title = next(
+        sibling
+        for sibling in title.find_next_siblings()
+        if "print-only" not in sibling.get("class", [])
+    )
     assert "chapter-review" in first_after_title["class"]
     text = first_after_title.get_text(" ", strip=True)
     assert f"Evidence searched up to {review.searched_text}." in text

@@ -238,12 +238,24 @@ def link_pdfs(site: Path, pdf_dir: Path, pdfs: dict[str, str]) -> None:
             f'<a href="{up}/{name}">{what}</a>, <a href="{up}/book.pdf">the whole book</a>'
             f"</p>{LINK_END}"
         )
-        # Under the article's title (the theme puts a print-only copy of it earlier).
-        title_end = text.find("</h1>", text.find("<article"))
-        if "<article" not in text or title_end < 0:
-            raise ValueError(f"{path}: no article title (<h1>) to put the PDF link under")
-        title_end += len("</h1>")
-        path.write_text(text[:title_end] + link + text[title_end:], encoding="utf-8")
+        at = _below_title_and_review(text, path)
+        path.write_text(text[:at] + link + text[at:], encoding="utf-8")
+
+
+def _below_title_and_review(text: str, path: Path) -> int:
+    """Where the PDF link goes: under the article's title (the theme puts a print-only copy
+    of it earlier) and, on a chapter, under its review record, which stays first."""
+    title_end = text.find("</h1>", text.find("<article"))
+    if "<article" not in text or title_end < 0:
+        raise ValueError(f"{path}: no article title (<h1>) to put the PDF link under")
+    at = title_end + len("</h1>")
+    review = text.find('<div class="chapter-review', at)
+    next_heading = text.find("<h2", at)
+    if review >= 0 and (next_heading < 0 or review < next_heading):
+        # The record is a flat block of paragraphs (_ext/chapter_reviews.py): its first
+        # closing </div> is its own.
+        at = text.index("</div>", review) + len("</div>")
+    return at
 
 
 def make_pdfs(edition: str, paper: str = "a4") -> Path:
