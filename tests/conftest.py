@@ -255,3 +255,17 @@ def student_site_url(student_site) -> str:
     server, url = serve_site(student_site)
     yield url
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per worker. Playwright's synchronous API allows one instance per
+    thread, so every test that drives a browser takes this one rather than starting its own."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, or set CHROMIUM=/path")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

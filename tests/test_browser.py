@@ -13,15 +13,12 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     GENERATED_PAGES,
     ROOT,
     chart_pages,
     student_pages,
     toc_pages,
 )
-from playwright.sync_api import sync_playwright
 
 # Browser tests use the built site, so they carry the build marker too.
 pytestmark = [pytest.mark.browser, pytest.mark.build]
@@ -30,16 +27,6 @@ CHART_DRAWN_MS = 15_000
 # The network counts as settled after this long with no request in flight.
 QUIET_MS = 500
 SETTLE_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, or set CHROMIUM=/path")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class PageVisit:

@@ -18,8 +18,7 @@ from types import SimpleNamespace
 import altair as alt
 import pandas as pd
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, chart_pages
-from playwright.sync_api import sync_playwright
+from conftest import ROOT, chart_pages
 
 from stormbook.figure_data import FigureDataError, figure_data
 
@@ -298,23 +297,21 @@ def test_every_chart_links_to_the_rows_it_draws(request, edition, page):
 
 @pytest.mark.build
 @pytest.mark.browser
-def test_a_reader_downloads_the_data_with_the_keyboard(site_url):
+def test_a_reader_downloads_the_data_with_the_keyboard(browser, site_url):
     """The link takes keyboard focus and Enter downloads the file, offline; it parses."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(accept_downloads=True)
-            page = context.new_page()
-            page.goto(f"{site_url}/chapters/00-introduction.html")
-            link = page.locator(".figure-data a").first
-            text = LINK_TEXT.fullmatch(link.inner_text())
-            link.focus()
-            assert page.evaluate("document.activeElement.closest('.figure-data') !== null")
-            with page.expect_download() as download:
-                page.keyboard.press("Enter")
-            rows = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8"))))
-            assert download.value.suggested_filename == "fig-causes.csv"
-            assert f"{len(rows):,}" == text["rows"]
-            assert all(row["source"] and row["locator"] for row in rows)
-        finally:
-            browser.close()
+    context = browser.new_context(accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/chapters/00-introduction.html")
+        link = page.locator(".figure-data a").first
+        text = LINK_TEXT.fullmatch(link.inner_text())
+        link.focus()
+        assert page.evaluate("document.activeElement.closest('.figure-data') !== null")
+        with page.expect_download() as download:
+            page.keyboard.press("Enter")
+        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8"))))
+        assert download.value.suggested_filename == "fig-causes.csv"
+        assert f"{len(rows):,}" == text["rows"]
+        assert all(row["source"] and row["locator"] for row in rows)
+    finally:
+        context.close()

@@ -11,6 +11,7 @@ outside the local server stops the run.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -18,7 +19,7 @@ from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, chart_pages, notebook_pages, serve_site
+from conftest import ROOT, chart_pages, notebook_pages, serve_site
 from pypdf import PdfReader
 
 from stormbook import load_dataset
@@ -37,7 +38,14 @@ BODY_FROM_PT = 45
 
 @pytest.fixture(scope="session")
 def pdf_dirs(built_site, student_site) -> dict[str, Path]:
-    return {edition: make_pdf.make_pdfs(edition) for edition in EDITIONS}
+    """Print both editions with the command `make pdf` runs, in a process of its own (this
+    worker's Playwright belongs to the shared `browser` fixture)."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_pdf.py"), "--edition", "both"],
+        cwd=ROOT,
+        check=True,
+    )
+    return {edition: make_pdf.PDF_DIR / edition for edition in EDITIONS}
 
 
 def plain(text: str) -> str:
@@ -233,16 +241,6 @@ def test_site_links_each_chapter_pdf(pdf_dirs, edition, page):
         target = site / urljoin(f"{page}.html", href)
         assert target.is_file(), f"{page}: {href} points at nothing"
     assert urljoin(f"{page}.html", hrefs[0]) == f"_pdf/{pdf_name(page)}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _tiny_site(tmp_path: Path, body: str) -> str:
