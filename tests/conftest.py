@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import http.server
 import json
-import os
 import shutil
 import subprocess
 import sys
-import threading
 import uuid
 from pathlib import Path
 
@@ -23,6 +20,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# The browser and local server the book's printing uses (tools/local_site.py), shared here.
+sys.path.insert(0, str(ROOT / "tools"))
+from local_site import CHROMIUM, CHROMIUM_ARGS, serve_site  # noqa: E402
+
 SITE = ROOT / "_build" / "html"
 
 
@@ -207,39 +208,6 @@ def built_site(build_result) -> Path:
 @pytest.fixture(scope="session")
 def student_site(student_build_result) -> Path:
     return _require(student_build_result, STUDENT_SITE, "student")
-
-
-# Debian's Chromium drives the browser tests and the benchmark (Playwright cannot download
-# its own browser in closed build environments).
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# Flags for a closed network: no background calls home that the machine would refuse.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def serve_site(directory: Path):
-    """Serve a built site on a free port of 127.0.0.1; return the server and its address."""
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # keep the test log readable
-            pass
-
-    class Server(http.server.ThreadingHTTPServer):
-        # The default listen backlog of 5 drops connections when Chromium opens many at
-        # once on a busy machine; each dropped connection stalls a page for seconds.
-        request_queue_size = 128
-
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = Server(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture(scope="session")

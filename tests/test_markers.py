@@ -19,6 +19,7 @@ def test_reads_the_site(built_site):
 
 def _collect(tmp_path, marker: str) -> subprocess.CompletedProcess:
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    shutil.copy(ROOT / "tools" / "local_site.py", tmp_path / "local_site.py")  # it imports this
     (tmp_path / "test_site.py").write_text(USES_THE_SITE.format(marker=marker), "utf-8")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-c", "/dev/null", str(tmp_path)],

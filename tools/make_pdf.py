@@ -19,28 +19,24 @@ Usage: python tools/make_pdf.py [--edition full|student|both] [--paper a4|letter
 from __future__ import annotations
 
 import argparse
-import functools
 import html
-import http.server
 import os
 import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import yaml
 from build_book import INSTRUCTOR_PART, SITES, student_toc
+from local_site import CHROMIUM, CHROMIUM_ARGS, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 from cite_from_cff import formatted_citation, load_cff  # noqa: E402
 
 PDF_DIR = ROOT / "_build" / "pdf"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Paper name for Chromium and its width in millimetres; side margins in millimetres.
 PAPERS = {"a4": ("A4", 210), "letter": ("Letter", 215.9)}
 SIDE_MARGIN_MM = 14
@@ -103,19 +99,6 @@ def parts(edition: str) -> list[tuple[str, list[str]]]:
     return [("", [toc["root"]])] + [
         (part["caption"], [entry["file"] for entry in part["chapters"]]) for part in toc["parts"]
     ]
-
-
-def serve(directory: Path):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    class Server(http.server.ThreadingHTTPServer):
-        request_queue_size = 128  # Chromium opens many connections at once
-
-    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 def templates(title: str) -> tuple[str, str]:
@@ -271,7 +254,7 @@ def make_pdfs(edition: str, paper: str = "a4") -> Path:
     out = PDF_DIR / edition
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    server, base = serve(site)
+    server, base = serve_site(site)
     printed = []  # (part, page title, pdf) in book order
     pdf_of_page = {}
     try:

@@ -1,0 +1,44 @@
+"""The headless Chromium and the local server that print the book and drive its browser tests.
+
+Debian's Chromium (Playwright cannot download its own browser in closed build environments),
+with flags for a closed network, and a quiet threaded server for a built site on a free port
+of 127.0.0.1. `tools/make_pdf.py`, the tests and the benchmark all use these.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# Flags for a closed network: no background calls home that the machine would refuse.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def serve_site(directory: Path):
+    """Serve a built site on a free port of 127.0.0.1; return the server and its address."""
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep the logs readable
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        # The default listen backlog of 5 drops connections when Chromium opens many at
+        # once on a busy machine; each dropped connection stalls a page for seconds.
+        request_queue_size = 128
+
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = Server(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
