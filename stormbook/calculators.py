@@ -353,19 +353,20 @@ def hlh2004_labels() -> dict[str, str]:
     }
 
 
-def _hlh_status_expressions(u: str = "hlh_units") -> tuple[dict[str, str], dict[str, str]]:
-    rows = _hlh_rows()
+def _hlh_lab_status(rows, signal, analyte, row_id, u, threshold_expr=None) -> str:
+    """Status of one laboratory criterion, its value converted to SI for the comparison."""
+    comparator, threshold = rows[row_id]["comparator"], float(rows[row_id]["threshold"])
+    value = _units.convert_expression(analyte, _num(signal), u, "SI")
+    test = (
+        f"({value} {comparator} {threshold_expr})"
+        if threshold_expr
+        else _compare(value, comparator, threshold)
+    )
+    return _status(signal, _unit_range_test(signal, analyte, u), test)
 
-    def lab(signal, analyte, row_id, threshold_expr=None):
-        comparator, threshold = rows[row_id]["comparator"], float(rows[row_id]["threshold"])
-        value = _units.convert_expression(analyte, _num(signal), u, "SI")
-        test = (
-            f"({value} {comparator} {threshold_expr})"
-            if threshold_expr
-            else _compare(value, comparator, threshold)
-        )
-        return _status(signal, _unit_range_test(signal, analyte, u), test)
 
+def _hlh_cytopenias_status(rows, u) -> str:
+    """B3: met when enough lineages are low; open while unknown lineages could still tip it."""
     hb_threshold = (
         f"(hlh_age_under_4_weeks == 'yes' ? {float(rows['B3b']['threshold'])!r} "
         f": {float(rows['B3a']['threshold'])!r})"
@@ -373,64 +374,46 @@ def _hlh_status_expressions(u: str = "hlh_units") -> tuple[dict[str, str], dict[
     if rows["B3a"]["comparator"] != rows["B3b"]["comparator"]:
         raise scores.ScoreDataError("HLH-2004 haemoglobin rows differ in comparator")
     lineages = [
-        lab("hlh_haemoglobin", "haemoglobin", "B3a", hb_threshold),
-        lab("hlh_platelets", "platelets", "B3c"),
-        lab("hlh_neutrophils", "neutrophils", "B3d"),
+        _hlh_lab_status(rows, "hlh_haemoglobin", "haemoglobin", "B3a", u, hb_threshold),
+        _hlh_lab_status(rows, "hlh_platelets", "platelets", "B3c", u),
+        _hlh_lab_status(rows, "hlh_neutrophils", "neutrophils", "B3d", u),
     ]
     rule, needed = rows["B3"]["comparator"], float(rows["B3"]["threshold"])
     n_low = " + ".join(f"({s} == 1 ? 1 : 0)" for s in lineages)
     n_unknown = " + ".join(f"({s} == -1 ? 1 : 0)" for s in lineages)
     any_invalid = " || ".join(f"{s} == -2" for s in lineages)
-    b3 = (
+    return (
         f"(({any_invalid}) ? -2 : ({n_low}) {rule} {needed!r} ? 1 "
         f": ({n_low}) + ({n_unknown}) {rule} {needed!r} ? -1 : 0)"
     )
 
-    def own_unit(signal, analyte, si_row, conventional_row):
-        si = _status(
-            signal,
-            _unit_range_test(signal, analyte, u),
-            _compare(_num(signal), rows[si_row]["comparator"], float(rows[si_row]["threshold"])),
-        )
-        conv = _status(
-            signal,
-            _unit_range_test(signal, analyte, u),
-            _compare(
-                _num(signal),
-                rows[conventional_row]["comparator"],
-                float(rows[conventional_row]["threshold"]),
-            ),
-        )
-        return f"({u} == 'SI' ? {si} : {conv})"
 
-    tg = own_unit("hlh_triglycerides", "triglycerides", "B4a", "B4b")
-    fib = own_unit("hlh_fibrinogen", "fibrinogen", "B4c", "B4d")
-    b4 = (
+def _hlh_own_unit_status(rows, signal, analyte, si_row, conventional_row, u) -> str:
+    """Status of a criterion printed with its own threshold in each unit system."""
+
+    def in_units(row_id):
+        return _status(
+            signal,
+            _unit_range_test(signal, analyte, u),
+            _compare(_num(signal), rows[row_id]["comparator"], float(rows[row_id]["threshold"])),
+        )
+
+    return f"({u} == 'SI' ? {in_units(si_row)} : {in_units(conventional_row)})"
+
+
+def _hlh_lipids_status(rows, u) -> str:
+    """B4: triglycerides or fibrinogen; met if either is, not met only if both are not."""
+    tg = _hlh_own_unit_status(rows, "hlh_triglycerides", "triglycerides", "B4a", "B4b", u)
+    fib = _hlh_own_unit_status(rows, "hlh_fibrinogen", "fibrinogen", "B4c", "B4d", u)
+    return (
         f"(({tg}) == -2 || ({fib}) == -2 ? -2 : ({tg}) == 1 || ({fib}) == 1 ? 1 "
         f": ({tg}) == 0 && ({fib}) == 0 ? 0 : -1)"
     )
-    tri = "({s} == 'yes' ? 1 : {s} == 'no' ? 0 : -1)"
-    b5 = (
-        "(hlh_evidence_of_malignancy == 'yes' || hlh_haemophagocytosis == 'no' ? 0 "
-        ": hlh_haemophagocytosis == 'yes' && hlh_evidence_of_malignancy == 'no' ? 1 : -1)"
-    )
-    scd25_low, scd25_high = PLAUSIBLE_RANGES["scd25_u_per_ml"]
-    b8_row = rows["B8"]
-    status = {
-        "B1": "(hlh_fever == 'yes' ? 1 : 0)",
-        "B2": "(hlh_splenomegaly == 'yes' ? 1 : 0)",
-        "B3": b3,
-        "B4": b4,
-        "B5": b5,
-        "B6": tri.format(s="hlh_nk_activity_low_or_absent"),
-        "B7": lab("hlh_ferritin", "ferritin", "B7"),
-        "B8": _status(
-            "hlh_scd25",
-            _range_test(_num("hlh_scd25"), scd25_low, scd25_high),
-            _compare(_num("hlh_scd25"), b8_row["comparator"], float(b8_row["threshold"])),
-        ),
-    }
-    shown = {
+
+
+def _hlh_shown(u) -> dict[str, str]:
+    """The values shown beside criteria B3, B4, B7 and B8, with their units."""
+    return {
         "B3": " + ' / ' + ".join(
             f"({_missing(s)} ? '–' : '' + {_num(s)})"
             for s in ("hlh_haemoglobin", "hlh_platelets", "hlh_neutrophils")
@@ -444,7 +427,32 @@ def _hlh_status_expressions(u: str = "hlh_units") -> tuple[dict[str, str], dict[
         "B7": _shown("hlh_ferritin", _unit_text("ferritin", u)),
         "B8": _shown("hlh_scd25", "'U/mL'"),
     }
-    return status, shown
+
+
+def _hlh_status_expressions(u: str = "hlh_units") -> tuple[dict[str, str], dict[str, str]]:
+    rows = _hlh_rows()
+    tri = "({s} == 'yes' ? 1 : {s} == 'no' ? 0 : -1)"
+    b5 = (
+        "(hlh_evidence_of_malignancy == 'yes' || hlh_haemophagocytosis == 'no' ? 0 "
+        ": hlh_haemophagocytosis == 'yes' && hlh_evidence_of_malignancy == 'no' ? 1 : -1)"
+    )
+    scd25_low, scd25_high = PLAUSIBLE_RANGES["scd25_u_per_ml"]
+    b8_row = rows["B8"]
+    status = {
+        "B1": "(hlh_fever == 'yes' ? 1 : 0)",
+        "B2": "(hlh_splenomegaly == 'yes' ? 1 : 0)",
+        "B3": _hlh_cytopenias_status(rows, u),
+        "B4": _hlh_lipids_status(rows, u),
+        "B5": b5,
+        "B6": tri.format(s="hlh_nk_activity_low_or_absent"),
+        "B7": _hlh_lab_status(rows, "hlh_ferritin", "ferritin", "B7", u),
+        "B8": _status(
+            "hlh_scd25",
+            _range_test(_num("hlh_scd25"), scd25_low, scd25_high),
+            _compare(_num("hlh_scd25"), b8_row["comparator"], float(b8_row["threshold"])),
+        ),
+    }
+    return status, _hlh_shown(u)
 
 
 def _hlh_verdict_expression() -> str:
@@ -511,6 +519,11 @@ def _criteria_chart(keys, labels, status, shown, verdict_expression, params, tit
         )
         .transform_calculate(verdict=verdict_expression, heading=_js(title_line))
     )
+    return _heading_verdict_and_rows(base, summary, params, n_lines)
+
+
+def _heading_verdict_and_rows(base, summary, params, n_lines: int) -> alt.VConcatChart:
+    """The calculator's heading and verdict (from `summary`) above its criteria rows."""
     head = alt.layer(
         summary.mark_text(align="left", baseline="top", fontSize=15, fontWeight="bold").encode(
             text="heading:N", x=alt.value(0), y=alt.value(0)
@@ -519,14 +532,20 @@ def _criteria_chart(keys, labels, status, shown, verdict_expression, params, tit
             text="verdict:N", x=alt.value(0), y=alt.value(24)
         ),
     ).properties(width=WIDTH, height=24 + 17 * n_lines)
-    rows = _criteria_rows(base, base.data)
-    return alt.vconcat(head, rows, spacing=10).add_params(*params)
+    return alt.vconcat(head, _criteria_rows(base, base.data), spacing=10).add_params(*params)
 
 
-def hlh2004_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
-    """The HLH-2004 calculator. `initial` sets the controls (keys as in `hlh2004_entries`)."""
-    v = _checked_initial(initial, HLH_DEFAULTS)
-    params = [
+HLH_DESCRIPTION = (
+    "Interactive HLH-2004 calculator. Controls set the unit system, the findings (yes, no or not "
+    "assessed) and the laboratory values (empty means not measured). The text states route B "
+    "(how many of the 8 criteria are met, not met or not assessed, 5 needed) and route A (a "
+    "molecular diagnosis, reported as a predisposition), then lists each criterion with its "
+    "status and the value entered."
+)
+
+
+def _hlh_controls(v: dict) -> list[alt.Parameter]:
+    return [
         _units_param("hlh_units", v["units"]),
         _select_param(
             "hlh_molecular_diagnosis",
@@ -562,6 +581,11 @@ def hlh2004_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
         _number_param("hlh_ferritin", "Ferritin: ", v["ferritin"]),
         _number_param("hlh_scd25", "Soluble CD25 (U/mL): ", v["scd25"]),
     ]
+
+
+def hlh2004_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
+    """The HLH-2004 calculator. `initial` sets the controls (keys as in `hlh2004_entries`)."""
+    v = _checked_initial(initial, HLH_DEFAULTS)
     status, shown = _hlh_status_expressions()
     keys = [f"B{i}" for i in range(1, 9)]
     chart = _criteria_chart(
@@ -570,21 +594,11 @@ def hlh2004_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
         status,
         shown,
         _hlh_verdict_expression(),
-        params,
+        _hlh_controls(v),
         "HLH-2004 (study entry criteria)",
         n_lines=7,
     )
-    return describe(
-        chart,
-        "HLH-2004 calculator",
-        (
-            "Interactive HLH-2004 calculator. Controls set the unit system, the findings (yes, no or not "
-            "assessed) and the laboratory values (empty means not measured). The text states route B "
-            "(how many of the 8 criteria are met, not met or not assessed, 5 needed) and route A (a "
-            "molecular diagnosis, reported as a predisposition), then lists each criterion with its "
-            "status and the value entered."
-        ),
-    )
+    return describe(chart, "HLH-2004 calculator", HLH_DESCRIPTION)
 
 
 # ------------------------------------------------------------------------------ MAS 2016
@@ -712,10 +726,16 @@ def _mas_verdict_expression() -> str:
     )
 
 
-def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
-    """The 2016 MAS classification calculator (keys of `initial` as in `mas2016_entries`)."""
-    v = _checked_initial(initial, MAS_DEFAULTS)
-    params = [
+MAS_DESCRIPTION = (
+    "Interactive calculator of the 2016 classification criteria for MAS in systemic JIA. Controls "
+    "set the unit system, whether the patient is febrile with known or suspected systemic JIA, "
+    "and five laboratory values (empty means not measured). The text gives the classification; "
+    "the rows show ferritin (required) and the four items, each met, not met or not assessed."
+)
+
+
+def _mas_controls(v: dict) -> list[alt.Parameter]:
+    return [
         _units_param("mas_units", v["units"]),
         _select_param("mas_febrile", "Febrile: ", YES_NO, _tri(v["febrile"])),
         _select_param(
@@ -730,6 +750,11 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
         _number_param("mas_triglycerides", "Triglycerides: ", v["triglycerides"]),
         _number_param("mas_fibrinogen", "Fibrinogen: ", v["fibrinogen"]),
     ]
+
+
+def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
+    """The 2016 MAS classification calculator (keys of `initial` as in `mas2016_entries`)."""
+    v = _checked_initial(initial, MAS_DEFAULTS)
     status, shown = _mas_expressions()
     keys = list(mas2016_labels())
     base = _criteria_base(keys, mas2016_labels(), status, shown)
@@ -754,25 +779,8 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
             heading=_js("2016 MAS classification"),
         )
     )
-    head = alt.layer(
-        summary.mark_text(align="left", baseline="top", fontSize=15, fontWeight="bold").encode(
-            text="heading:N", x=alt.value(0), y=alt.value(0)
-        ),
-        summary.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
-            text="verdict:N", x=alt.value(0), y=alt.value(24)
-        ),
-    ).properties(width=WIDTH, height=24 + 17 * 3)
-    chart = alt.vconcat(head, _criteria_rows(base, base.data), spacing=10).add_params(*params)
-    return describe(
-        chart,
-        "2016 MAS classification calculator",
-        (
-            "Interactive calculator of the 2016 classification criteria for MAS in systemic JIA. Controls "
-            "set the unit system, whether the patient is febrile with known or suspected systemic JIA, "
-            "and five laboratory values (empty means not measured). The text gives the classification; "
-            "the rows show ferritin (required) and the four items, each met, not met or not assessed."
-        ),
-    )
+    chart = _heading_verdict_and_rows(base, summary, _mas_controls(v), n_lines=3)
+    return describe(chart, "2016 MAS classification calculator", MAS_DESCRIPTION)
 
 
 # ------------------------------------------------------------------------------ ASTCT
@@ -857,14 +865,20 @@ def _astct_expressions() -> tuple[str, str]:
     return grade, explanation
 
 
-def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
-    """The ASTCT CRS grade calculator (keys of `initial` as in `scores.astct_crs_grade`)."""
-    v = _checked_initial(initial, ASTCT_DEFAULTS)
+ASTCT_DESCRIPTION = (
+    "Interactive ASTCT grading of cytokine release syndrome. Controls set the temperature "
+    "(empty means not measured), whether fever, hypotension or hypoxia has another cause, whether "
+    "antipyretic or anticytokine therapy was given, the hypotension and hypoxia categories, and "
+    "death due to CRS. The text gives the grade and how it was reached."
+)
+
+
+def _astct_controls(v: dict) -> list[alt.Parameter]:
     hyp_codes, oxy_codes = (
         scores.astct_categories("hypotension"),
         scores.astct_categories("hypoxia"),
     )
-    params = [
+    return [
         _number_param("ct_temperature_c", "Temperature (°C): ", v["temperature_c"]),
         _select_param(
             "ct_fever_explained_by_other_cause",
@@ -908,6 +922,11 @@ def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
             "ct_death_due_to_crs", "Death due to CRS: ", YES_NO, _tri(v["death_due_to_crs"])
         ),
     ]
+
+
+def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
+    """The ASTCT CRS grade calculator (keys of `initial` as in `scores.astct_crs_grade`)."""
+    v = _checked_initial(initial, ASTCT_DEFAULTS)
     grade, explanation = _astct_expressions()
     line = _template_expression(ASTCT_GRADE_LINE["graded"], {"grade": "datum.grade"})
     data = (
@@ -928,18 +947,9 @@ def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
             ),
         )
         .properties(width=WIDTH, height=30 + 17 * 6)
-        .add_params(*params)
+        .add_params(*_astct_controls(v))
     )
-    return describe(
-        chart,
-        "ASTCT CRS grade calculator",
-        (
-            "Interactive ASTCT grading of cytokine release syndrome. Controls set the temperature "
-            "(empty means not measured), whether fever, hypotension or hypoxia has another cause, whether "
-            "antipyretic or anticytokine therapy was given, the hypotension and hypoxia categories, and "
-            "death due to CRS. The text gives the grade and how it was reached."
-        ),
-    )
+    return describe(chart, "ASTCT CRS grade calculator", ASTCT_DESCRIPTION)
 
 
 # ------------------------------------------------------------------------------ HScore

@@ -63,33 +63,53 @@ def unit_curves(params: Parameters, severe_clearance_ratio: float) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def _explorer_controls() -> list[alt.Parameter]:
+    """Route, daily dose, interval and kidney function, bound to page controls."""
+    return [
+        alt.param(
+            name="route",
+            value="Subcutaneous",
+            bind=alt.binding_radio(options=list(ROUTES), name="Route: "),
+        ),
+        alt.param(
+            name="dose",
+            value=100,
+            bind=alt.binding_range(
+                min=DAILY_DOSES_MG[0],
+                max=DAILY_DOSES_MG[1],
+                step=DAILY_DOSES_MG[2],
+                name="Daily dose (mg): ",
+            ),
+        ),
+        alt.param(
+            name="interval",
+            value=24,
+            bind=alt.binding_select(options=INTERVALS_H, name="Every (h), injections: "),
+        ),
+        alt.param(
+            name="kidney",
+            value=KIDNEY[0],
+            bind=alt.binding_select(options=KIDNEY, name="Kidney function: "),
+        ),
+    ]
+
+
+def _peak_and_low_text(curve: alt.Chart) -> alt.Chart:
+    """The printed peak over 0-72 h and lowest level over 48-72 h of the chosen curve."""
+    return (
+        curve.transform_calculate(late=f"datum.t >= {WINDOW_START_H!r} ? datum.conc : null")
+        .transform_aggregate(peak="max(conc)", lowest="min(late)")
+        .transform_calculate(
+            text="'Peak ' + format(datum.peak, '.3g') + ', day-3 low '"
+            " + format(datum.lowest, '.3g') + ' mg/L'"
+        )
+        .mark_text(align="left", baseline="bottom", x=0, y=-6, fontSize=13)
+        .encode(text="text:N")
+    )
+
+
 def pk_explorer_chart(params: Parameters, severe_clearance_ratio: float) -> alt.LayerChart:
     """Route, daily dose, interval and kidney function as bound controls; curve = dose x unit curve."""
-    route = alt.param(
-        name="route",
-        value="Subcutaneous",
-        bind=alt.binding_radio(options=list(ROUTES), name="Route: "),
-    )
-    dose = alt.param(
-        name="dose",
-        value=100,
-        bind=alt.binding_range(
-            min=DAILY_DOSES_MG[0],
-            max=DAILY_DOSES_MG[1],
-            step=DAILY_DOSES_MG[2],
-            name="Daily dose (mg): ",
-        ),
-    )
-    interval = alt.param(
-        name="interval",
-        value=24,
-        bind=alt.binding_select(options=INTERVALS_H, name="Every (h), injections: "),
-    )
-    kidney = alt.param(
-        name="kidney",
-        value=KIDNEY[0],
-        bind=alt.binding_select(options=KIDNEY, name="Kidney function: "),
-    )
     curve = (
         alt.Chart(unit_curves(params, severe_clearance_ratio))
         .transform_filter(
@@ -113,36 +133,20 @@ def pk_explorer_chart(params: Parameters, severe_clearance_ratio: float) -> alt.
             alt.Tooltip("conc:Q", format=".2f", title="mg/L"),
         ],
     )
-    summary = (
-        curve.transform_calculate(late=f"datum.t >= {WINDOW_START_H!r} ? datum.conc : null")
-        .transform_aggregate(peak="max(conc)", lowest="min(late)")
-        .transform_calculate(
-            text="'Peak ' + format(datum.peak, '.3g') + ', day-3 low '"
-            " + format(datum.lowest, '.3g') + ' mg/L'"
-        )
-        .mark_text(align="left", baseline="bottom", x=0, y=-6, fontSize=13)
-        .encode(text="text:N")
-    )
     return (
-        alt.layer(line, summary)
-        .add_params(route, dose, interval, kidney)
+        alt.layer(line, _peak_and_low_text(curve))
+        .add_params(*_explorer_controls())
         .properties(width="container", height=280)
     )
 
 
-def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt.FacetChart:
-    """Model curves beside the measured mean +/- SD, one panel per measured regimen.
-
-    `curves`: check, model (a name per parameter set), t, conc; `measured`: check, t, value,
-    low, high, label. The first model named is drawn solid, the others dashed.
-    """
-    base_x = alt.X("t:Q", title="Hours after the dose started")
-    models = list(dict.fromkeys(curves["model"]))
-    line = (
+def _model_lines(models: list[str], x: alt.X) -> alt.Chart:
+    """One line per model: the first named solid, the others dashed."""
+    return (
         alt.Chart()
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=base_x,
+            x=x,
             y=alt.Y("conc:Q", title="Plasma concentration (mg/L)"),
             color=alt.Color(
                 "model:N",
@@ -160,16 +164,18 @@ def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt
             ],
         )
     )
+
+
+def _measured_marks(x: alt.X) -> tuple[alt.Chart, alt.Chart]:
+    """The measured mean as a diamond and its mean +/- SD as a bar."""
     bars = (
-        alt.Chart()
-        .mark_rule(color=PALETTE[1], strokeWidth=2)
-        .encode(x=base_x, y="low:Q", y2="high:Q")
+        alt.Chart().mark_rule(color=PALETTE[1], strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q")
     )
     points = (
         alt.Chart()
         .mark_point(color=PALETTE[1], filled=True, size=80, shape="diamond")
         .encode(
-            x=base_x,
+            x=x,
             y="value:Q",
             tooltip=[
                 alt.Tooltip("label:N", title="Measured"),
@@ -180,6 +186,18 @@ def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt
             ],
         )
     )
+    return bars, points
+
+
+def model_vs_measured_chart(curves: pd.DataFrame, measured: pd.DataFrame) -> alt.FacetChart:
+    """Model curves beside the measured mean +/- SD, one panel per measured regimen.
+
+    `curves`: check, model (a name per parameter set), t, conc; `measured`: check, t, value,
+    low, high, label. The first model named is drawn solid, the others dashed.
+    """
+    x = alt.X("t:Q", title="Hours after the dose started")
+    line = _model_lines(list(dict.fromkeys(curves["model"])), x)
+    bars, points = _measured_marks(x)
     data = chart_data(
         pd.concat(
             [curves.assign(kind="model"), measured.assign(kind="measured")], ignore_index=True
