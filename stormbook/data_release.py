@@ -36,9 +36,9 @@ from stormbook.data_changelog import (
     write_changelog,
 )
 from stormbook.data_changes import ADDED, CHANGED, REMOVED, DataChangeError, diff_rows
-from stormbook.paths import book_root
+from stormbook.paths import DESCRIPTOR_NAME, book_root
 
-SNAPSHOT, CHANGELOG, DESCRIPTOR = "release-snapshot.json", "changelog.yml", "datapackage.json"
+SNAPSHOT, CHANGELOG, DESCRIPTOR = "release-snapshot.json", "changelog.yml", DESCRIPTOR_NAME
 FIRST_REASON = "In the data package when versioning began."
 
 
@@ -56,9 +56,14 @@ class Table:
     rows: list[dict[str, str]]
 
 
+def read_descriptor(data_dir: Path) -> dict:
+    """The data package's descriptor (datapackage.json), as written."""
+    return json.loads((data_dir / DESCRIPTOR).read_text(encoding="utf-8"))
+
+
 def current_tables(data_dir: Path) -> dict[str, Table]:
     """Every dataset of the package as the CSV text holds it, with its primary key."""
-    descriptor = json.loads((data_dir / DESCRIPTOR).read_text(encoding="utf-8"))
+    descriptor = read_descriptor(data_dir)
     tables = {}
     for resource in descriptor["resources"]:
         key = resource["schema"].get("primaryKey")
@@ -201,7 +206,7 @@ def problems(data_dir: Path) -> list[str]:
     numbered = [r for r in releases if r.version != NEXT]
     pending = releases[0].changes if releases and releases[0].version == NEXT else []
     found = []
-    package_version = json.loads((data_dir / DESCRIPTOR).read_text(encoding="utf-8")).get("version")
+    package_version = read_descriptor(data_dir).get("version")
     latest = numbered[0].version if numbered else None
     if snapshot and snapshot["version"] != latest:
         found.append(
@@ -306,7 +311,7 @@ def release(data_dir: Path, version: str, date: dt.date, summary: str) -> Releas
     new = Release(version, date, summary, pending)
     write_changelog([new, *numbered], path)
     write_snapshot(fingerprint(tables, version), data_dir / SNAPSHOT)
-    _set_package_version(data_dir / DESCRIPTOR, version)
+    _set_package_version(data_dir, version)
     return new
 
 
@@ -316,15 +321,17 @@ def problems_before_release(data_dir, pending, snapshot, tables) -> list[str]:
     return found or ([] if pending else ["no changes under `next` to release"])
 
 
-def _set_package_version(path: Path, version: str) -> None:
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
+def _set_package_version(data_dir: Path, version: str) -> None:
+    descriptor = read_descriptor(data_dir)
     ordered = {}
     for name, value in descriptor.items():
         if name != "version":
             ordered[name] = value
         if name == "name":
             ordered["version"] = version  # kept near the top, where a reader looks for it
-    path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (data_dir / DESCRIPTOR).write_text(
+        json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def main(argv: list[str]) -> int:
