@@ -1,0 +1,189 @@
+"""The book's older local extensions, each built into a tiny Sphinx project of its own.
+
+A tiny book (two reStructuredText pages, the extension under test, the basic theme) builds
+in about a second, so these tests need neither the notebooks nor the full book.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT
+from sphinx.testing.util import SphinxTestApp
+
+CHART_PAGE = """Chart
+=====
+
+.. raw:: html
+
+   <div id="vis"></div><script>vegaEmbed("#vis", {});</script>
+"""
+
+TEXT_PAGE = """Text
+====
+
+No chart here.
+"""
+
+SELF_CHECK_PAGE = """Questions
+=========
+
+.. self-check:: Which one is right?
+   :label: sc-one
+
+   .. self-check-choice:: The first
+
+      Because of *this*.
+
+   .. self-check-choice:: The second
+      :correct:
+
+      Because of that.
+
+.. self-check:: Why?
+
+   .. self-check-answer::
+
+      A model answer.
+"""
+
+NO_CORRECT_PAGE = """Broken
+======
+
+.. self-check:: None is right?
+   :label: sc-broken
+
+   .. self-check-choice:: A
+
+      No.
+"""
+
+
+@pytest.fixture
+def build(tmp_path):
+    """Build `pages` (name: reStructuredText) with one local extension; return the app."""
+    apps = []
+
+    def run(extension: str, pages: dict[str, str], setup: str = "") -> SphinxTestApp:
+        apps.append(_build(tmp_path, extension, pages, setup))
+        return apps[-1]
+
+    yield run
+    for app in apps:
+        app.cleanup()  # docutils keeps registered nodes and directives process-wide
+
+
+def _build(tmp_path, extension: str, pages: dict[str, str], setup: str) -> SphinxTestApp:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        f"extensions = [{extension!r}]\n"
+        "html_theme = 'basic'\n" + setup,
+        encoding="utf-8",
+    )
+    toctree = "\n".join(f"   {name}" for name in pages if name != "index")
+    index = pages.get("index", "Tiny book\n=========\n")
+    (src / "index.rst").write_text(f"{index}\n.. toctree::\n\n{toctree}\n", encoding="utf-8")
+    for name, text in pages.items():
+        if name != "index":
+            (src / f"{name}.rst").write_text(text, encoding="utf-8")
+    app = SphinxTestApp("html", srcdir=src, builddir=tmp_path / "out")
+    app.build()
+    return app
+
+
+def page(app: SphinxTestApp, name: str) -> BeautifulSoup:
+    return BeautifulSoup((app.outdir / f"{name}.html").read_text("utf-8"), "html.parser")
+
+
+def scripts(soup: BeautifulSoup) -> list[str]:
+    """Script addresses in page order, without Sphinx's `?v=` cache-busting query."""
+    return [s.get("src", "").split("?")[0] for s in soup.select("script")]
+
+
+def stylesheets(soup: BeautifulSoup) -> list[str]:
+    return [link["href"].split("?")[0] for link in soup.select("link[rel=stylesheet]")]
+
+
+def test_altair_offline_loads_the_bundle_on_chart_pages_only(build):
+    app = build("altair_offline", {"chart": CHART_PAGE, "text": TEXT_PAGE})
+    chart, text = scripts(page(app, "chart")), scripts(page(app, "text"))
+    setup = [s for s in chart if re.search(r"vega-setup-[0-9a-f]{12}\.js$", s)]
+    bundle = [s for s in chart if re.search(r"vega-bundle-[0-9a-f]{12}\.js$", s)]
+    assert len(setup) == 1 and len(bundle) == 1
+    assert chart.index(setup[0]) < chart.index(bundle[0]), "VEGA_DEBUG is set before the bundle"
+    assert not any("vega-" in s for s in text), "a page without a chart loads no chart code"
+    written = app.outdir / "_static" / bundle[0].split("/")[-1]
+    assert "vegaEmbed" in written.read_text("utf-8")
+    setup_text = (app.outdir / "_static" / setup[0].split("/")[-1]).read_text("utf-8")
+    assert "window.VEGA_DEBUG" in setup_text and "vegalite_version" in setup_text
+    assert any(
+        re.search(r"vega-style-[0-9a-f]{12}\.css$", h) for h in stylesheets(page(app, "chart"))
+    )
+    assert not any("vega-style" in h for h in stylesheets(page(app, "text")))
+
+
+INLINE_TWICE = """
+def _register_twice(app, pagename, templatename, context, doctree):
+    context["script_files"].append(context["script_files"][-1])
+
+
+def setup(app):
+    app.add_js_file(None, body="const ONCE = 1;")
+    # As sphinx-thebe did: the same inline script registered a second time.
+    app.connect("html-page-context", _register_twice, priority=50)
+"""
+
+BIBLIOGRAPHY_PAGE = """References
+==========
+
+.. raw:: html
+
+   <div role="list"><div role="doc-biblioentry">An entry.</div></div>
+"""
+
+
+def test_theme_fixes_keep_one_copy_of_a_script_and_list_bibliography_entries(build):
+    app = build("theme_fixes", {"text": TEXT_PAGE, "refs": BIBLIOGRAPHY_PAGE}, INLINE_TWICE)
+    inline = [s for s in page(app, "text").select("script") if "const ONCE" in s.get_text()]
+    assert len(inline) == 1
+    refs = str(page(app, "refs"))
+    assert 'role="doc-biblioentry"' not in refs and 'role="listitem"' in refs
+    assert any(
+        re.search(r"theme-fixes-[0-9a-f]{12}\.css$", h) for h in stylesheets(page(app, "text"))
+    )
+
+
+def test_self_check_writes_native_disclosures_with_verdicts_in_words(build):
+    app = build("self_check", {"questions": SELF_CHECK_PAGE})
+    soup = page(app, "questions")
+    first, second = soup.select("div.self-check[role=group]")
+    assert first["id"] == "sc-one"
+    prompt = first.select_one("p.self-check-prompt")
+    assert first["aria-labelledby"] == prompt["id"]
+    assert prompt.get_text(" ", strip=True) == "Question 1. Which one is right?"
+    options = first.select("ul.self-check-choices > li > details")
+    assert [o.summary.get_text(strip=True) for o in options] == ["The first", "The second"]
+    verdicts = [o.select_one(".self-check-feedback strong").get_text() for o in options]
+    assert verdicts == ["Not quite.", "Correct."]
+    assert options[0].select_one(".self-check-feedback em").get_text() == "this"
+    answer = second.select_one("details.self-check-answer")
+    assert answer.summary.get_text(strip=True) == "Show a model answer"
+    assert "A model answer." in answer.get_text()
+    assert second["id"] == "self-check-2", "an unlabelled question is numbered"
+
+
+def test_self_check_warns_when_no_choice_is_correct(build):
+    app = build("self_check", {"broken": NO_CORRECT_PAGE})
+    assert "self-check sc-broken: no choice is marked :correct:" in app.warning.getvalue()
+
+
+@pytest.mark.parametrize("extension", ["altair_offline", "theme_fixes", "self_check"])
+def test_each_extension_builds_a_clean_tiny_book(build, extension):
+    app = build(extension, {"text": TEXT_PAGE})
+    assert app.statuscode == 0
+    assert "WARNING" not in app.warning.getvalue()
