@@ -10,10 +10,12 @@ outside the local server stops the run.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -53,8 +55,41 @@ def plain(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+@dataclass(frozen=True)
+class PrintedPage:
+    text: str  # as a reader sees it (see `plain`)
+    body_characters: int  # printed between the running header and footer
+    size: tuple[float, float]  # width, height in pt
+
+
+def printed_pages(path: Path) -> tuple[PrintedPage, ...]:
+    """Each page of a PDF, read once per file version: several tests read the whole book."""
+    return _printed_pages(path, path.stat().st_mtime_ns)
+
+
+@functools.cache
+def _printed_pages(path: Path, version: int) -> tuple[PrintedPage, ...]:
+    return tuple(_read_page(page) for page in PdfReader(path).pages)
+
+
+def _read_page(page) -> PrintedPage:
+    """The page's text, and how many characters sit between the running header and footer
+    (drawn text in charts counts: it is text in the PDF)."""
+    height = float(page.mediabox.height)
+    count = 0
+
+    def visit(text, cm, tm, font, size):
+        nonlocal count
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]  # the text's height on the page, in pt
+        if BODY_FROM_PT < y < height - BODY_FROM_PT:
+            count += len(text.strip())
+
+    text = page.extract_text(visitor_text=visit)
+    return PrintedPage(plain(text), count, (float(page.mediabox.width), height))
+
+
 def page_texts(path: Path) -> list[str]:
-    return [plain(page.extract_text()) for page in PdfReader(path).pages]
+    return [page.text for page in printed_pages(path)]
 
 
 def chapter_title(page: str) -> str:
@@ -157,28 +192,12 @@ def test_every_font_is_embedded(pdf_dirs, edition):
     assert missing == set()
 
 
-def body_characters(page) -> int:
-    """Characters printed between the running header and footer (drawn text in charts
-    counts: it is text in the PDF)."""
-    count = 0
-
-    def visit(text, cm, tm, font, size):
-        nonlocal count
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]  # the text's height on the page, in pt
-        if BODY_FROM_PT < y < float(page.mediabox.height) - BODY_FROM_PT:
-            count += len(text.strip())
-
-    page.extract_text(visitor_text=visit)
-    return count
-
-
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_no_page_is_empty_and_every_page_is_a4(pdf_dirs, edition):
     for path in pdf_dirs[edition].glob("*.pdf"):
-        for number, page in enumerate(PdfReader(path).pages, start=1):
-            size = (float(page.mediabox.width), float(page.mediabox.height))
-            assert size == pytest.approx(A4, abs=1), f"{path.name} page {number}: {size}"
-            assert body_characters(page) > 0, f"{path.name} page {number} has no body text"
+        for number, page in enumerate(printed_pages(path), start=1):
+            assert page.size == pytest.approx(A4, abs=1), f"{path.name} page {number}: {page.size}"
+            assert page.body_characters > 0, f"{path.name} page {number} has no body text"
 
 
 def _solution_sentences(page: str) -> list[str]:
