@@ -544,7 +544,9 @@ HLH_DESCRIPTION = (
 )
 
 
-def _hlh_controls(v: dict) -> list[alt.Parameter]:
+def hlh2004_controls(initial: dict | None = None) -> list[alt.Parameter]:
+    """The HLH-2004 calculator's controls set to `initial` (keys as in `hlh2004_entries`)."""
+    v = _checked_initial(initial, HLH_DEFAULTS)
     return [
         _units_param("hlh_units", v["units"]),
         _select_param(
@@ -585,7 +587,6 @@ def _hlh_controls(v: dict) -> list[alt.Parameter]:
 
 def hlh2004_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
     """The HLH-2004 calculator. `initial` sets the controls (keys as in `hlh2004_entries`)."""
-    v = _checked_initial(initial, HLH_DEFAULTS)
     status, shown = _hlh_status_expressions()
     keys = [f"B{i}" for i in range(1, 9)]
     chart = _criteria_chart(
@@ -594,7 +595,7 @@ def hlh2004_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
         status,
         shown,
         _hlh_verdict_expression(),
-        _hlh_controls(v),
+        hlh2004_controls(initial),
         "HLH-2004 (study entry criteria)",
         n_lines=7,
     )
@@ -734,7 +735,9 @@ MAS_DESCRIPTION = (
 )
 
 
-def _mas_controls(v: dict) -> list[alt.Parameter]:
+def mas2016_controls(initial: dict | None = None) -> list[alt.Parameter]:
+    """The MAS calculator's controls set to `initial` (keys as in `mas2016_entries`)."""
+    v = _checked_initial(initial, MAS_DEFAULTS)
     return [
         _units_param("mas_units", v["units"]),
         _select_param("mas_febrile", "Febrile: ", YES_NO, _tri(v["febrile"])),
@@ -754,7 +757,6 @@ def _mas_controls(v: dict) -> list[alt.Parameter]:
 
 def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
     """The 2016 MAS classification calculator (keys of `initial` as in `mas2016_entries`)."""
-    v = _checked_initial(initial, MAS_DEFAULTS)
     status, shown = _mas_expressions()
     keys = list(mas2016_labels())
     base = _criteria_base(keys, mas2016_labels(), status, shown)
@@ -779,7 +781,7 @@ def mas2016_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
             heading=_js("2016 MAS classification"),
         )
     )
-    chart = _heading_verdict_and_rows(base, summary, _mas_controls(v), n_lines=3)
+    chart = _heading_verdict_and_rows(base, summary, mas2016_controls(initial), n_lines=3)
     return describe(chart, "2016 MAS classification calculator", MAS_DESCRIPTION)
 
 
@@ -873,7 +875,9 @@ ASTCT_DESCRIPTION = (
 )
 
 
-def _astct_controls(v: dict) -> list[alt.Parameter]:
+def astct_controls(initial: dict | None = None) -> list[alt.Parameter]:
+    """The ASTCT calculator's controls set to `initial` (keys as in `scores.astct_crs_grade`)."""
+    v = _checked_initial(initial, ASTCT_DEFAULTS)
     hyp_codes, oxy_codes = (
         scores.astct_categories("hypotension"),
         scores.astct_categories("hypoxia"),
@@ -926,7 +930,6 @@ def _astct_controls(v: dict) -> list[alt.Parameter]:
 
 def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
     """The ASTCT CRS grade calculator (keys of `initial` as in `scores.astct_crs_grade`)."""
-    v = _checked_initial(initial, ASTCT_DEFAULTS)
     grade, explanation = _astct_expressions()
     line = _template_expression(ASTCT_GRADE_LINE["graded"], {"grade": "datum.grade"})
     data = (
@@ -947,7 +950,7 @@ def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
             ),
         )
         .properties(width=WIDTH, height=30 + 17 * 6)
-        .add_params(*_astct_controls(v))
+        .add_params(*astct_controls(initial))
     )
     return describe(chart, "ASTCT CRS grade calculator", ASTCT_DESCRIPTION)
 
@@ -1171,21 +1174,25 @@ def _hscore_param(variable: str, value):
 LABEL_WIDTH = 142  # room for the variable names left of the bars; the text starts there too
 
 
-def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> alt.VConcatChart:
-    """The calculator: controls for the unit system and the nine variables, the total (or its
-    range when something is not measured) against the cut-off and the published probability
-    table, and the points of each variable. `initial` sets the controls (keys as in
-    `hscore_entries`)."""
+def hscore_controls(initial: dict | None = None) -> list[alt.Parameter]:
+    """The HScore calculator's controls set to `initial` (keys as in `hscore_entries`)."""
     values = _checked_initial(initial, HSCORE_DEFAULTS)
     names = {
         "ferritin_ng_per_ml": "ferritin",
         "triglycerides_mmol_per_l": "triglycerides",
         "fibrinogen_g_per_l": "fibrinogen",
     }
-    params = [_units_param("hs_units", values["units"])] + [
+    return [_units_param("hs_units", values["units"])] + [
         _hscore_param(variable, values[names.get(parameter, parameter)])
         for variable, (parameter, _) in HSCORE_VARIABLES.items()
     ]
+
+
+def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> alt.VConcatChart:
+    """The calculator: controls for the unit system and the nine variables, the total (or its
+    range when something is not measured) against the cut-off and the published probability
+    table, and the points of each variable. `initial` sets the controls (keys as in
+    `hscore_entries`)."""
     cutoff, maximum = hscore_cutoff(), hscore_maximum()
     base = _hscore_points_base()
     totals = _hscore_totals(base, cutoff, maximum)
@@ -1195,7 +1202,7 @@ def hscore_calculator_chart(initial: dict | None = None, width: int = 190) -> al
         _hscore_gauge(totals, probability, cutoff, maximum, width),
         _hscore_bars(base, width),
         spacing=14,
-    ).add_params(*params)
+    ).add_params(*hscore_controls(initial))
     return describe(
         chart,
         "HScore calculator",

@@ -10,9 +10,10 @@ refuses an input (naming it and its unit), the page must say "check the entries"
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
-from vega_render import drawn_text
+from vega_render import calculator_text, spec_with_controls
 
 from stormbook import calculators, scores, units
 from stormbook.scores import ScoreInputError
@@ -118,7 +119,9 @@ def _id(entries):
 @pytest.mark.parametrize("entries", hlh_grid(), ids=_id)
 def test_hlh2004_page_agrees_with_python(entries):
     expected = calculators.hlh2004_entries(**entries)
-    texts = drawn_text(calculators.hlh2004_calculator_chart(entries))
+    texts = calculator_text(
+        calculators.hlh2004_calculator_chart, calculators.hlh2004_controls, entries
+    )
     assert expected.verdict in texts
     labels = calculators.hlh2004_labels()
     assert _statuses(texts, labels["B1"], 8) == [
@@ -151,7 +154,9 @@ def test_hlh2004_bad_input_named_with_its_unit_and_the_page_says_check(changes, 
     with pytest.raises(ScoreInputError, match=message):
         calculators.hlh2004_entries(**hlh(**changes))
     if not isinstance(changes.get("ferritin"), str):
-        texts = drawn_text(calculators.hlh2004_calculator_chart(hlh(**changes)))
+        texts = calculator_text(
+            calculators.hlh2004_calculator_chart, calculators.hlh2004_controls, hlh(**changes)
+        )
         assert CHECK in texts
 
 
@@ -183,7 +188,9 @@ def test_hlh2004_bad_input_named_with_its_unit_and_the_page_says_check(changes, 
 def test_hlh2004_wrong_unit_entries_below_the_lower_bound_are_refused(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         calculators.hlh2004_entries(**hlh(**changes))
-    texts = drawn_text(calculators.hlh2004_calculator_chart(hlh(**changes)))
+    texts = calculator_text(
+        calculators.hlh2004_calculator_chart, calculators.hlh2004_controls, hlh(**changes)
+    )
     assert CHECK in texts
 
 
@@ -201,7 +208,9 @@ def test_hlh2004_wrong_unit_entries_below_the_lower_bound_are_refused(changes, m
 )
 def test_hlh2004_values_at_the_lower_bound_are_accepted(changes):
     result = calculators.hlh2004_entries(**hlh(**changes))
-    texts = drawn_text(calculators.hlh2004_calculator_chart(hlh(**changes)))
+    texts = calculator_text(
+        calculators.hlh2004_calculator_chart, calculators.hlh2004_controls, hlh(**changes)
+    )
     assert CHECK not in texts
     assert result.verdict in texts
 
@@ -258,7 +267,9 @@ def mas_grid():
 @pytest.mark.parametrize("entries", mas_grid(), ids=_id)
 def test_mas2016_page_agrees_with_python(entries):
     expected = calculators.mas2016_entries(**entries)
-    texts = drawn_text(calculators.mas2016_calculator_chart(entries))
+    texts = calculator_text(
+        calculators.mas2016_calculator_chart, calculators.mas2016_controls, entries
+    )
     assert expected.verdict in texts
     labels = calculators.mas2016_labels()
     keys = list(labels)
@@ -304,15 +315,19 @@ def test_mas2016_bad_input_named_with_its_unit(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         calculators.mas2016_entries(**mas(**changes))
     if changes.get("units") != "metric":
-        texts = drawn_text(calculators.mas2016_calculator_chart(mas(**changes)))
+        texts = calculator_text(
+            calculators.mas2016_calculator_chart, calculators.mas2016_controls, mas(**changes)
+        )
         assert CHECK in texts
 
 
 def test_mas2016_fibrinogen_at_the_conventional_lower_bound_is_accepted():
     result = calculators.mas2016_entries(**mas(fibrinogen=10, ferritin=1000))
     assert result.criteria["fibrinogen"] is True
-    assert CHECK not in drawn_text(
-        calculators.mas2016_calculator_chart(mas(fibrinogen=10, ferritin=1000))
+    assert CHECK not in calculator_text(
+        calculators.mas2016_calculator_chart,
+        calculators.mas2016_controls,
+        mas(fibrinogen=10, ferritin=1000),
     )
 
 
@@ -353,7 +368,7 @@ def astct_grid():
 @pytest.mark.parametrize("entries", astct_grid(), ids=_id)
 def test_astct_page_agrees_with_python(entries):
     expected = calculators.astct_entries(**entries)
-    texts = drawn_text(calculators.astct_calculator_chart(entries))
+    texts = calculator_text(calculators.astct_calculator_chart, calculators.astct_controls, entries)
     line = "No CRS grade" if expected.grade is None else f"CRS grade {expected.grade}"
     assert texts[:2] == [line, expected.explanation]
 
@@ -372,7 +387,12 @@ def test_astct_grid_reaches_every_grade():
 def test_astct_bad_input_named_and_the_page_says_check(changes, message):
     with pytest.raises(ScoreInputError, match=message):
         calculators.astct_entries(**crs(**changes))
-    assert drawn_text(calculators.astct_calculator_chart(crs(**changes)))[1] == CHECK
+    assert (
+        calculator_text(
+            calculators.astct_calculator_chart, calculators.astct_controls, crs(**changes)
+        )[1]
+        == CHECK
+    )
 
 
 # ----------------------------------------------------------------------------- units
@@ -435,3 +455,26 @@ def test_threshold_comparison_is_built_from_the_data():
     assert (
         table.loc[["Ferritin", "Triglycerides", "Fibrinogen", "Platelets"], "ASTCT"] == "not used"
     ).all()
+
+
+# ----------------------------------------------------------------------------- the shortcut
+
+
+@pytest.mark.parametrize(
+    "chart_function, controls_function, entries",
+    [
+        (calculators.hlh2004_calculator_chart, calculators.hlh2004_controls, hlh_grid()[0]),
+        (calculators.hlh2004_calculator_chart, calculators.hlh2004_controls, hlh_grid()[-1]),
+        (calculators.mas2016_calculator_chart, calculators.mas2016_controls, mas_grid()[0]),
+        (calculators.mas2016_calculator_chart, calculators.mas2016_controls, mas_grid()[-1]),
+        (calculators.astct_calculator_chart, calculators.astct_controls, astct_grid()[0]),
+        (calculators.astct_calculator_chart, calculators.astct_controls, astct_grid()[-1]),
+    ],
+)
+def test_the_chart_built_for_entries_is_the_default_chart_with_its_controls_set(
+    chart_function, controls_function, entries
+):
+    """The page tests set the controls on a spec built once (`spec_with_controls`)."""
+    built = json.dumps(chart_function(entries).to_dict(), sort_keys=True)
+    shortcut = spec_with_controls(chart_function, controls_function(entries))
+    assert json.dumps(shortcut, sort_keys=True) == built

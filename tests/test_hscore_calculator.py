@@ -9,8 +9,10 @@ systems, and includes inputs not measured.
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from vega_render import drawn_text
+from vega_render import calculator_text, spec_with_controls
 
 from stormbook import calculators, scores
 from stormbook.calculators import hscore_calculator_chart, hscore_entries, points_expression
@@ -104,7 +106,7 @@ def _id(d):
 @pytest.mark.parametrize("inputs", grid() + missing_grid(), ids=_id)
 def test_browser_summary_agrees_with_python(inputs):
     expected = hscore_entries(**inputs)
-    texts = drawn_text(hscore_calculator_chart(inputs))
+    texts = calculator_text(hscore_calculator_chart, calculators.hscore_controls, inputs)
     assert list(expected.lines) == texts[:3]
 
 
@@ -182,7 +184,10 @@ def test_open_probability_bands_on_the_page(total_inputs, probability):
     inputs.update(total_inputs)
     page = hscore_entries(**inputs)
     assert page.lines[2] == probability
-    assert " ".join(drawn_text(hscore_calculator_chart(inputs))[2:3]) == probability
+    assert (
+        " ".join(calculator_text(hscore_calculator_chart, calculators.hscore_controls, inputs)[2:3])
+        == probability
+    )
 
 
 def test_expressions_are_generated_from_the_points_table():
@@ -220,7 +225,10 @@ def test_bad_input_is_named_with_its_unit_and_the_page_says_check(changes, messa
     inputs = {**calculators.HSCORE_DEFAULTS, **changes}
     with pytest.raises(ScoreInputError, match=message):
         hscore_entries(**inputs)
-    assert drawn_text(hscore_calculator_chart(inputs))[0] == calculators.CHECK_TEXT
+    assert (
+        calculator_text(hscore_calculator_chart, calculators.hscore_controls, inputs)[0]
+        == calculators.CHECK_TEXT
+    )
 
 
 def test_unknown_initial_input_is_refused():
@@ -234,3 +242,11 @@ def test_probability_words_exist_once():
     expression = calculators._probability_expression()
     for text in rules:
         assert calculators._js(calculators._two_lines(text)) in expression
+
+
+@pytest.mark.parametrize("inputs", [grid()[0], missing_grid()[-1]], ids=_id)
+def test_the_chart_built_for_inputs_is_the_default_chart_with_its_controls_set(inputs):
+    """The page tests set the controls on a spec built once (`spec_with_controls`)."""
+    built = json.dumps(hscore_calculator_chart(inputs).to_dict(), sort_keys=True)
+    shortcut = spec_with_controls(hscore_calculator_chart, calculators.hscore_controls(inputs))
+    assert json.dumps(shortcut, sort_keys=True) == built
