@@ -1,4 +1,5 @@
-"""Pages load only what they use: icon fonts cut to the icons shown, search only on search.
+"""Pages load only what they use: icon fonts cut to the icons shown, search only on search,
+sphinx-design only where its components are.
 
 The theme made every page download about 300 kB (gzip) it did not need:
 - the whole Font Awesome icon fonts (about 2,000 glyphs) for the twenty or so icons the
@@ -10,6 +11,9 @@ The theme made every page download about 300 kB (gzip) it did not need:
 - the search index and its scripts, which pydata-sphinx-theme loads on every page for a
   search-as-you-type box this book does not enable (its search box opens the search page).
   They are dropped from every page but the search page.
+- sphinx-design's stylesheet and tab script (about 10 kB), which only pages with its
+  components (dropdowns, cards, tabs: elements with an `sd-` class) use. Other pages drop
+  them.
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ ICON_CLASS_RULE = re.compile(
 PRIVATE_USE = re.compile(r"([\ue000-\uf8ff])|\\([ef][0-9a-f]{3})\b")
 SEARCH_SCRIPT = re.compile(
     r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)[^"]*"></script>'
+)
+
+DESIGN_USED = re.compile(r'class="(?:[^"]*\s)?sd-')
+DESIGN_ASSETS = re.compile(
+    r'\s*<link rel="stylesheet"[^>]*_static/sphinx-design\.min\.css[^>]*/>'
+    r'|\s*<script[^>]*src="[^"]*_static/design-tabs\.js[^"]*"></script>'
 )
 
 
@@ -116,11 +126,22 @@ def _search_only_on_search_page(site: Path) -> None:
             page.write_text(lean, encoding="utf-8")
 
 
+def _design_only_where_used(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if DESIGN_USED.search(html):
+            continue
+        lean = DESIGN_ASSETS.sub("", html)
+        if lean != html:
+            page.write_text(lean, encoding="utf-8")
+
+
 def _lighten(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     site = Path(app.outdir)
     _search_only_on_search_page(site)
+    _design_only_where_used(site)
     _cut_icons(site, Path(app.outdir).parent / ".icon-fonts")
 
 

@@ -7,6 +7,7 @@ in about a second, so these tests need neither the notebooks nor the full book.
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -187,3 +188,43 @@ def test_each_extension_builds_a_clean_tiny_book(build, extension):
     app = build(extension, {"text": TEXT_PAGE})
     assert app.statuscode == 0
     assert "WARNING" not in app.warning.getvalue()
+
+
+# ----------------------------------------------------------------------------- lean_pages
+
+HEAD = (
+    '<link rel="stylesheet" type="text/css" href="_static/sphinx-design.min.css?v=1" />\n'
+    '<script src="_static/searchtools.js?v=1"></script>\n'
+    '<script src="searchindex.js"></script>\n'
+    '<script data-sd-tabs-storage-prefix="x" src="_static/design-tabs.js?v=1"></script>\n'
+)
+
+
+def _site(tmp_path, pages: dict[str, str]):
+    for name, body in pages.items():
+        (tmp_path / name).write_text(f"<html><head>{HEAD}</head><body>{body}</body></html>")
+    return tmp_path
+
+
+def test_lean_pages_keep_search_on_the_search_page_and_design_where_it_is_used(tmp_path):
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import lean_pages
+
+    site = _site(
+        tmp_path,
+        {
+            "search.html": "<p>Search</p>",
+            "text.html": "<p>No component.</p>",
+            "chapter.html": '<details class="sd-sphinx-override sd-dropdown">x</details>',
+        },
+    )
+    lean_pages._search_only_on_search_page(site)
+    lean_pages._design_only_where_used(site)
+    search, text, chapter = (
+        (site / f"{n}.html").read_text() for n in ("search", "text", "chapter")
+    )
+    assert "searchindex.js" in search and "searchtools.js" in search
+    assert "searchindex.js" not in text and "searchtools.js" not in chapter
+    assert "sphinx-design.min.css" not in text and "design-tabs.js" not in text
+    assert "sphinx-design.min.css" in chapter and "design-tabs.js" in chapter
+    assert "<p>No component.</p>" in text, "only the asset tags are removed"
