@@ -83,7 +83,7 @@ def _setup_script() -> str:
 
 
 def _write_static(app) -> None:
-    """Write the bundle, the setup script and the stylesheet, named by content hash."""
+    """Start the bundle; write the setup script and the stylesheet, named by content hash."""
     css = Path(__file__).with_name("altair_offline.css").read_text(encoding="utf-8")
     _start_bundle(app)
     app.env.altair_offline_files = {
