@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 import pytest
 import vl_convert
+from vega_render import with_control_values
 
 from stormbook import load_dataset
 from stormbook.pk_chart import ROUTES, pk_explorer_chart, window_summary
@@ -18,11 +18,8 @@ SPEC = pk_explorer_chart(PARAMS, SEVERE).to_dict()
 
 
 def _shown(settings: dict) -> tuple[float, float]:
-    spec = copy.deepcopy(SPEC)
+    spec = with_control_values(SPEC, settings)
     spec["width"] = 500
-    for param in spec["params"]:
-        if param["name"] in settings:
-            param["value"] = settings[param["name"]]
     svg = vl_convert.vegalite_to_svg(spec)
     text = next(t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.startswith("Peak"))
     peak, lowest = re.fullmatch(r"Peak (\S+), day-3 low (\S+) mg/L", text).groups()

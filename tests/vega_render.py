@@ -32,18 +32,23 @@ def _default_spec(chart_function) -> str:
     return json.dumps(chart_function().to_dict())
 
 
-def spec_with_controls(chart_function, controls: list[alt.Parameter]) -> dict:
-    """The spec of `chart_function()`, built once, with its controls set as `controls` sets them.
-
-    A calculator's chart differs between inputs only in its controls' starting values, and
-    building the chart costs far more than drawing it; a test checks the two ways agree."""
-    spec = json.loads(_default_spec(chart_function))
-    values = {control.name: control.param.to_dict()["value"] for control in controls}
+def with_control_values(spec: dict, values: dict) -> dict:
+    """A copy of `spec` with the named controls (top-level params) starting at `values`."""
+    spec, values = json.loads(json.dumps(spec)), dict(values)
     for param in spec["params"]:
         if param["name"] in values:
             param["value"] = values.pop(param["name"])
     assert not values, f"controls missing from the chart: {sorted(values)}"
     return spec
+
+
+def spec_with_controls(chart_function, controls: list[alt.Parameter]) -> dict:
+    """The spec of `chart_function()`, built once, with its controls set as `controls` sets them.
+
+    A calculator's chart differs between inputs only in its controls' starting values, and
+    building the chart costs far more than drawing it; a test checks the two ways agree."""
+    values = {control.name: control.param.to_dict()["value"] for control in controls}
+    return with_control_values(json.loads(_default_spec(chart_function)), values)
 
 
 def calculator_text(chart_function, controls_function, entries: dict) -> list[str]:
