@@ -116,22 +116,20 @@ def _cut_icons(site: Path, store: Path) -> None:
     _drop_unused_icon_rules(site, used)
 
 
-def _search_only_on_search_page(site: Path) -> None:
-    for page in site.rglob("*.html"):
-        if page.relative_to(site) == Path("search.html"):
-            continue
-        html = page.read_text(encoding="utf-8")
-        lean = SEARCH_SCRIPT.sub("", html)
-        if lean != html:
-            page.write_text(lean, encoding="utf-8")
+def lean_page(name: Path, html: str) -> str:
+    """A page (`name` relative to the site) without the search and sphinx-design assets it
+    does not use."""
+    if name != Path("search.html"):
+        html = SEARCH_SCRIPT.sub("", html)
+    if not DESIGN_USED.search(html):
+        html = DESIGN_ASSETS.sub("", html)
+    return html
 
 
-def _design_only_where_used(site: Path) -> None:
+def _lean_pages(site: Path) -> None:
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        if DESIGN_USED.search(html):
-            continue
-        lean = DESIGN_ASSETS.sub("", html)
+        lean = lean_page(page.relative_to(site), html)
         if lean != html:
             page.write_text(lean, encoding="utf-8")
 
@@ -140,8 +138,7 @@ def _lighten(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     site = Path(app.outdir)
-    _search_only_on_search_page(site)
-    _design_only_where_used(site)
+    _lean_pages(site)
     _cut_icons(site, Path(app.outdir).parent / ".icon-fonts")
 
 

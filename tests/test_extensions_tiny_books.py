@@ -218,8 +218,7 @@ def test_lean_pages_keep_search_on_the_search_page_and_design_where_it_is_used(t
             "chapter.html": '<details class="sd-sphinx-override sd-dropdown">x</details>',
         },
     )
-    lean_pages._search_only_on_search_page(site)
-    lean_pages._design_only_where_used(site)
+    lean_pages._lean_pages(site)
     search, text, chapter = (
         (site / f"{n}.html").read_text() for n in ("search", "text", "chapter")
     )
