@@ -1,0 +1,42 @@
+// Sidebar buttons that work on a phone. pydata-sphinx-theme (0.17) opens its sidebar dialogs
+// from the first .primary-toggle / .secondary-toggle in the page, a button of its own header
+// that this theme hides; sphinx-book-theme's visible buttons then do nothing when tapped
+// (pydata-sphinx-theme#2451, sphinx-book-theme#988). A click on a visible button is handed
+// to the bound one, so both themes' handlers run as they were written.
+(function () {
+  function forwardToggles() {
+    [".primary-toggle", ".secondary-toggle"].forEach(function (selector) {
+      var buttons = Array.prototype.slice.call(document.querySelectorAll(selector));
+      var bound = buttons.shift();
+      buttons.forEach(function (button) {
+        button.addEventListener("click", function (event) {
+          event.preventDefault();
+          event.stopImmediatePropagation();
+          bound.click();
+        });
+      });
+    });
+  }
+  // A link followed from a sidebar dialog closes it, so a contents entry lands the reader on
+  // its section instead of leaving the dialog over it.
+  function closeDialogsOnLinks() {
+    document.querySelectorAll("dialog.bd-sidebar, dialog[id$='-sidebar-modal']").forEach(
+      function (dialog) {
+        dialog.addEventListener("click", function (event) {
+          if (event.target.closest("a[href]")) {
+            dialog.close();
+          }
+        });
+      }
+    );
+  }
+  function fixSidebars() {
+    forwardToggles();
+    closeDialogsOnLinks();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", fixSidebars);
+  } else {
+    fixSidebars();
+  }
+})();
