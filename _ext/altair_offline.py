@@ -11,6 +11,10 @@ defines `vegaEmbed` and `VEGA_DEBUG` names the versions it expects. This extensi
   chart's action menu an accessible name, and a stylesheet that keeps charts and their
   controls inside the text column.
 
+The bundle is about 900 kB, so it is deferred: the text paints before it arrives. Until it
+has run, the small script's stand-in `vegaEmbed` keeps each chart's call, and the bundle
+hands them to the real one as its last step.
+
 Generating the bundle takes vl-convert a few seconds, so a separate process writes it
 while Sphinx reads and writes the pages; the build waits for it at the end. Its name comes
 from the versions that determine its content, so a rebuild finds it already written.
@@ -37,9 +41,13 @@ CHART_MARKER = "vegaEmbed"
 
 # Pin the bundle to the Vega-Lite version Altair's schema targets. The bundle declares
 # top-level names (such as `_`) that clash with Sphinx's own scripts, so it runs in a
-# function scope; it publishes `vegaEmbed`, `vega` and `vegaLite` on `window` itself.
+# function scope; it publishes `vegaEmbed`, `vega` and `vegaLite` on `window` itself, then
+# draws the charts that called the stand-in (see altair_offline_page.js) before it arrived.
 VL_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
-WRAPPER = ("(function () {\n", "\n})();\n")
+WRAPPER = (
+    "(function () {\n",
+    "\n})();\nif (window.stormbookVegaReady) { window.stormbookVegaReady(window.vegaEmbed); }\n",
+)
 
 
 def _bundle_text() -> str:
@@ -78,7 +86,7 @@ def _setup_script() -> str:
     }
     return (
         f"window.VEGA_DEBUG = Object.assign(window.VEGA_DEBUG || {{}}, {json.dumps(versions)});\n"
-        + (Path(__file__).with_name("altair_offline_a11y.js")).read_text(encoding="utf-8")
+        + (Path(__file__).with_name("altair_offline_page.js")).read_text(encoding="utf-8")
     )
 
 
@@ -97,9 +105,9 @@ def _add_scripts_to_chart_pages(app, pagename, templatename, context, doctree) -
     if CHART_MARKER not in context.get("body", ""):
         return
     names = app.env.altair_offline_files
-    # The setup script must run before the bundle and the charts: lower priority loads first.
+    # The setup script must run before the charts' own scripts; the bundle waits for the page.
     app.add_js_file(names["setup"], priority=400)
-    app.add_js_file(names["bundle"], priority=401)
+    app.add_js_file(names["bundle"], priority=401, loading_method="defer")
     app.add_css_file(names["style"])
 
 
