@@ -53,6 +53,10 @@ from stormbook.scores import (
 
 WIDTH = 320  # every calculator fits a 390 px phone
 WRAP = 46  # characters per line of a verdict
+# The page script (`_ext/altair_offline_page.js`) repeats the marks named "heading" and
+# "verdict" in a live region beside the controls, and reads "criterion" and "status" marks
+# together as one list, for a screen reader and for a phone reader entering values.
+MARK_NAMES = ("heading", "verdict", "criterion", "status")
 CHECK_TEXT = "check the entries: a value is outside the plausible range for the unit chosen"
 STATUS_TEXT = {1: "met", 0: "not met", -1: "not assessed", -2: "check the value"}
 TRI = ["not assessed", "no", "yes"]  # a finding: unknown, absent, present
@@ -141,6 +145,13 @@ def _number_param(name: str, label: str, value) -> alt.Parameter:
     )
 
 
+def _lab_label(name: str, analyte: str) -> str:
+    """A laboratory field's label with its unit in each system, in the order of the units
+    control: 'Ferritin (µg/L or ng/mL): '."""
+    si, conventional = (_units.display_unit(analyte, system) for system in _units.SYSTEMS)
+    return f"{name} ({si} or {conventional}): "
+
+
 def _select_param(
     name: str, label: str, options: list, value, labels: list | None = None
 ) -> alt.Parameter:
@@ -223,14 +234,20 @@ def _criteria_rows(base: alt.Chart, items: pd.DataFrame) -> alt.LayerChart:
             range=[PALETTE[1], GREY["line"], PALETTE[0], ALERT],
         ),
     )
-    label = base.mark_text(
-        align="left", baseline="top", fontSize=13, fontWeight="bold", lineBreak="\n"
-    ).encode(y=alt.Y("top:Q", axis=None, scale=scale), x=alt.value(0), text="label:N")
-    status = base.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
-        y=alt.Y("status_top:Q", axis=None, scale=scale),
-        x=alt.value(0),
-        text="status_text:N",
-        color=color,
+    label = (
+        base.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", lineBreak="\n")
+        .encode(y=alt.Y("top:Q", axis=None, scale=scale), x=alt.value(0), text="label:N")
+        .properties(name="criterion")
+    )
+    status = (
+        base.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n")
+        .encode(
+            y=alt.Y("status_top:Q", axis=None, scale=scale),
+            x=alt.value(0),
+            text="status_text:N",
+            color=color,
+        )
+        .properties(name="status")
     )
     return alt.layer(label, status).properties(width=WIDTH, height=height)
 
@@ -525,12 +542,12 @@ def _criteria_chart(keys, labels, status, shown, verdict_expression, params, tit
 def _heading_verdict_and_rows(base, summary, params, n_lines: int) -> alt.VConcatChart:
     """The calculator's heading and verdict (from `summary`) above its criteria rows."""
     head = alt.layer(
-        summary.mark_text(align="left", baseline="top", fontSize=15, fontWeight="bold").encode(
-            text="heading:N", x=alt.value(0), y=alt.value(0)
-        ),
-        summary.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
-            text="verdict:N", x=alt.value(0), y=alt.value(24)
-        ),
+        summary.mark_text(align="left", baseline="top", fontSize=15, fontWeight="bold")
+        .encode(text="heading:N", x=alt.value(0), y=alt.value(0))
+        .properties(name="heading"),
+        summary.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n")
+        .encode(text="verdict:N", x=alt.value(0), y=alt.value(24))
+        .properties(name="verdict"),
     ).properties(width=WIDTH, height=24 + 17 * n_lines)
     return alt.vconcat(head, _criteria_rows(base, base.data), spacing=10).add_params(*params)
 
@@ -560,11 +577,19 @@ def hlh2004_controls(initial: dict | None = None) -> list[alt.Parameter]:
         _select_param(
             "hlh_age_under_4_weeks", "Infant under 4 weeks: ", YES_NO, _tri(v["age_under_4_weeks"])
         ),
-        _number_param("hlh_haemoglobin", "Haemoglobin: ", v["haemoglobin"]),
-        _number_param("hlh_platelets", "Platelets: ", v["platelets"]),
-        _number_param("hlh_neutrophils", "Neutrophils: ", v["neutrophils"]),
-        _number_param("hlh_triglycerides", "Fasting triglycerides: ", v["triglycerides"]),
-        _number_param("hlh_fibrinogen", "Fibrinogen: ", v["fibrinogen"]),
+        _number_param(
+            "hlh_haemoglobin", _lab_label("Haemoglobin", "haemoglobin"), v["haemoglobin"]
+        ),
+        _number_param("hlh_platelets", _lab_label("Platelets", "platelets"), v["platelets"]),
+        _number_param(
+            "hlh_neutrophils", _lab_label("Neutrophils", "neutrophils"), v["neutrophils"]
+        ),
+        _number_param(
+            "hlh_triglycerides",
+            _lab_label("Fasting triglycerides", "triglycerides"),
+            v["triglycerides"],
+        ),
+        _number_param("hlh_fibrinogen", _lab_label("Fibrinogen", "fibrinogen"), v["fibrinogen"]),
         _select_param(
             "hlh_haemophagocytosis", "Haemophagocytosis: ", TRI, _tri(v["haemophagocytosis"])
         ),
@@ -580,7 +605,7 @@ def hlh2004_controls(initial: dict | None = None) -> list[alt.Parameter]:
             TRI,
             _tri(v["nk_activity_low_or_absent"]),
         ),
-        _number_param("hlh_ferritin", "Ferritin: ", v["ferritin"]),
+        _number_param("hlh_ferritin", _lab_label("Ferritin", "ferritin"), v["ferritin"]),
         _number_param("hlh_scd25", "Soluble CD25 (U/mL): ", v["scd25"]),
     ]
 
@@ -747,11 +772,13 @@ def mas2016_controls(initial: dict | None = None) -> list[alt.Parameter]:
             YES_NO,
             _tri(v["known_or_suspected_sjia"]),
         ),
-        _number_param("mas_ferritin", "Ferritin: ", v["ferritin"]),
-        _number_param("mas_platelets", "Platelets: ", v["platelets"]),
+        _number_param("mas_ferritin", _lab_label("Ferritin", "ferritin"), v["ferritin"]),
+        _number_param("mas_platelets", _lab_label("Platelets", "platelets"), v["platelets"]),
         _number_param("mas_ast", "AST (U/L): ", v["ast"]),
-        _number_param("mas_triglycerides", "Triglycerides: ", v["triglycerides"]),
-        _number_param("mas_fibrinogen", "Fibrinogen: ", v["fibrinogen"]),
+        _number_param(
+            "mas_triglycerides", _lab_label("Triglycerides", "triglycerides"), v["triglycerides"]
+        ),
+        _number_param("mas_fibrinogen", _lab_label("Fibrinogen", "fibrinogen"), v["fibrinogen"]),
     ]
 
 
@@ -942,12 +969,12 @@ def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
     )
     chart = (
         alt.layer(
-            data.mark_text(align="left", baseline="top", fontSize=18, fontWeight="bold").encode(
-                text="heading:N", x=alt.value(0), y=alt.value(0)
-            ),
-            data.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
-                text="explanation:N", x=alt.value(0), y=alt.value(30)
-            ),
+            data.mark_text(align="left", baseline="top", fontSize=18, fontWeight="bold")
+            .encode(text="heading:N", x=alt.value(0), y=alt.value(0))
+            .properties(name="heading"),
+            data.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n")
+            .encode(text="explanation:N", x=alt.value(0), y=alt.value(30))
+            .properties(name="verdict"),
         )
         .properties(width=WIDTH, height=30 + 17 * 6)
         .add_params(*astct_controls(initial))
@@ -1152,6 +1179,8 @@ def _probability_expression(total: str = "datum.total") -> str:
 def _hscore_param(variable: str, value):
     signal = SIGNALS[variable]
     label = CONTROL_LABELS[variable]
+    if variable in HSCORE_ANALYTES:
+        label = _lab_label(label.rstrip(": "), HSCORE_ANALYTES[variable])
     if variable == "number_of_cytopenias":
         options = [0, 1, 2, 3, NOT_KNOWN]
         return _select_param(
@@ -1301,11 +1330,13 @@ def _hscore_summary(totals: alt.Chart, width: int) -> alt.LayerChart:
         *[
             totals.mark_text(
                 align="left", baseline="top", fontSize=size, fontWeight=weight, lineBreak="\n"
-            ).encode(text=f"{field}:N", x=alt.value(-LABEL_WIDTH), y=alt.value(offset))
-            for field, offset, size, weight in (
-                ("line1", 0, 16, "bold"),
-                ("line2", 40, 13, "normal"),
-                ("line3", 60, 13, "normal"),
+            )
+            .encode(text=f"{field}:N", x=alt.value(-LABEL_WIDTH), y=alt.value(offset))
+            .properties(name=name)
+            for field, offset, size, weight, name in (
+                ("line1", 0, 16, "bold", "heading"),
+                ("line2", 40, 13, "normal", "verdict"),
+                ("line3", 60, 13, "normal", "verdict_detail"),
             )
         ]
     ).properties(width=width, height=92)

@@ -50,6 +50,9 @@ def stormbook_theme() -> alt.theme.ThemeConfig:
         "config": {
             # Opaque, so a chart stays readable when the reader picks the dark theme.
             "background": "white",
+            # Marks, axes and legends are not announced one by one; the chart's title and
+            # description (`describe`) are its accessible name.
+            "aria": False,
             "font": FONT,
             "view": {"continuousWidth": WIDTH, "continuousHeight": 300, "stroke": None},
             "range": {"category": PALETTE},
@@ -63,11 +66,34 @@ def stormbook_theme() -> alt.theme.ThemeConfig:
 
 
 def describe(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopLevelMixin:
-    """Give a chart its title and its screen-reader description; both are required."""
+    """Give a chart its title and its screen-reader description; both are required.
+
+    The drawing itself is hidden from screen readers (the theme's `aria: false`: otherwise
+    every tick label and mark is read out as one run of numbers), so the chart's accessible
+    name is its title followed by the description."""
     for label, text in (("title", title), ("description", description)):
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"describe(): a chart needs a non-empty {label}")
-    return chart.properties(title=title, description=description)
+    return chart.properties(
+        title=title_lines(title), description=f"{title.rstrip('. ')}. {description}"
+    )
+
+
+# Characters of a bold 16 px title that fit the narrowest chart (a 390 px phone).
+TITLE_WIDTH = 34
+
+
+def title_lines(title: str) -> str | list[str]:
+    """A title as it fits a phone: as written when short, else lines of at most TITLE_WIDTH
+    characters (Vega draws a list as lines; a long one-line title was cut at the edge)."""
+    if len(title) <= TITLE_WIDTH:
+        return title
+    return textwrap.wrap(title, TITLE_WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
+def title_text(title) -> str:
+    """A spec's title as one line of text, whether `title_lines` kept it or broke it."""
+    return " ".join(title) if isinstance(title, list) else title
 
 
 def chart_data(frame: pd.DataFrame) -> pd.DataFrame:

@@ -39,7 +39,20 @@ def test_describe_sets_title_and_description():
     chart = charts.describe(alt.Chart(FRAME).mark_bar(), "Cases", "Two bars: a 3, b 1.")
     spec = chart.to_dict()
     assert spec["title"] == "Cases"
-    assert spec["description"] == "Two bars: a 3, b 1."
+    # The accessible name: the drawing is hidden from screen readers, so the title leads.
+    assert spec["description"] == "Cases. Two bars: a 3, b 1."
+    assert spec["config"]["aria"] is False
+
+
+def test_describe_wraps_a_long_title_into_lines_that_fit_a_phone():
+    title = "Teaching model against measured levels after an intravenous dose"
+    spec = charts.describe(alt.Chart(FRAME).mark_bar(), title, "d").to_dict()
+    assert spec["title"] == [
+        "Teaching model against measured",
+        "levels after an intravenous dose",
+    ]
+    assert all(len(line) <= charts.TITLE_WIDTH for line in spec["title"])
+    assert spec["description"].startswith(title + ". ")
 
 
 @pytest.mark.parametrize("title, description", [("", "d"), ("t", ""), ("t", "   "), (None, "d")])
