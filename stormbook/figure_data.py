@@ -23,6 +23,9 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from stormbook.charts import title_text
+from stormbook.formatting import file_size
+
 FOLDER = "_figure-data"
 SOURCE_COLUMNS = ("source", "locator")
 # The name is a file name and part of a URL: lowercase words joined by hyphens.
@@ -40,6 +43,7 @@ class FigureDataLink:
     name: str
     title: str
     rows: int
+    size_bytes: int
     views: str | None = None
 
     @property
@@ -48,11 +52,14 @@ class FigureDataLink:
 
     @property
     def text(self) -> str:
-        # The title makes each link's text unique on its page; the row count and the views
-        # say what the file holds before it is opened.
+        # The title makes each link's text unique on its page; the size, the row count and
+        # the views say what the file holds before it is downloaded.
         extent = f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
         views = f", {self.views}" if self.views else ""
-        return f"Data behind the figure “{self.title}” (CSV, {extent}{views})"
+        return (
+            f"Data behind the figure “{self.title}” "
+            f"(CSV, {file_size(self.size_bytes)}, {extent}{views})"
+        )
 
     def _repr_html_(self) -> str:
         return (
@@ -68,6 +75,8 @@ def _title(chart: alt.TopLevelMixin) -> str:
     title = chart.to_dict(validate=False).get("title")
     if isinstance(title, dict):
         title = title.get("text")
+    if isinstance(title, list):
+        title = title_text(title)
     if not isinstance(title, str) or not title.strip():
         raise FigureDataError("figure_data(): the chart has no title (give it one with describe())")
     return title
@@ -132,8 +141,11 @@ def figure_data(
     else:
         table = _part("data", data, constants)
     folder.mkdir(parents=True, exist_ok=True)
-    table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-    return FigureDataLink(name=name, title=title, rows=len(table), views=views)
+    path = folder / f"{name}.csv"
+    table.to_csv(path, index=False, lineterminator="\n")
+    return FigureDataLink(
+        name=name, title=title, rows=len(table), size_bytes=path.stat().st_size, views=views
+    )
 
 
 def _part_first(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,17 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def file_size(n_bytes: int) -> str:
+    """A download's size as a reader sees it before a download: '742 kB', '4.1 MB'."""
+    if isinstance(n_bytes, bool) or not isinstance(n_bytes, int) or n_bytes < 0:
+        raise ValueError(f"file_size(): expected a number of bytes, got {n_bytes!r}")
+    if n_bytes < 1000:
+        return f"{n_bytes} bytes"
+    if n_bytes < 999_500:
+        return f"{n_bytes / 1000:.0f} kB"
+    return f"{n_bytes / 1_000_000:.1f} MB"
+
+
 def estimate_text(
     estimate: float, low: float, high: float, digits: int = 2, interval: str = "95% CI"
 ) -> str:

@@ -20,7 +20,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT, chart_pages
 
+from stormbook.charts import title_text
 from stormbook.figure_data import FigureDataError, figure_data
+from stormbook.formatting import file_size
 
 CHART = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().properties(title="Cases by cause")
 ROWS = pd.DataFrame(
@@ -39,7 +41,31 @@ def test_writes_the_rows_and_links_to_them(tmp_path):
     assert link.rows == 2
     html = link._repr_html_()
     assert 'href="_figure-data/fig-causes.csv" download="fig-causes.csv"' in html
-    assert "Data behind the figure “Cases by cause” (CSV, 2 rows)" in html
+    size = (tmp_path / "fig-causes.csv").stat().st_size
+    assert link.size_bytes == size
+    assert f"Data behind the figure “Cases by cause” (CSV, {size} bytes, 2 rows)" in html
+
+
+@pytest.mark.parametrize(
+    "n_bytes, shown",
+    [
+        (0, "0 bytes"),
+        (999, "999 bytes"),
+        (1000, "1 kB"),
+        (742_400, "742 kB"),
+        (999_499, "999 kB"),
+        (999_500, "1.0 MB"),
+        (4_180_000, "4.2 MB"),
+    ],
+)
+def test_file_sizes_read_as_a_reader_expects(n_bytes, shown):
+    assert file_size(n_bytes) == shown
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "12", None, True])
+def test_file_size_refuses_what_is_not_a_byte_count(bad):
+    with pytest.raises(ValueError, match="file_size"):
+        file_size(bad)
 
 
 def test_computed_rows_take_the_source_they_are_given_and_parts_are_named(tmp_path):
@@ -59,7 +85,8 @@ def test_computed_rows_take_the_source_they_are_given_and_parts_are_named(tmp_pa
     assert written["source"].tolist()[:2] == ["teaching model: stormbook.killing_model"] * 2
     assert written["source"].tolist()[2:] == ["doi:a", "doi:a"], "a part's own source is kept"
     assert link.rows == 4
-    assert link.text.endswith("(CSV, 4 rows, every slider position)")
+    size = (tmp_path / "fig-model.csv").stat().st_size
+    assert link.text.endswith(f"(CSV, {size} bytes, 4 rows, every slider position)")
 
 
 @pytest.mark.parametrize(
@@ -128,7 +155,8 @@ LINK = re.compile(
     r'<p class="figure-data"><a href="(?P<href>[^"]+)" download="[^"]+">(?P<text>[^<]+)</a></p>'
 )
 LINK_TEXT = re.compile(
-    r"Data behind the figure “(?P<title>.+)” \(CSV, (?P<rows>[\d,]+) rows?(?P<views>, .+)?\)"
+    r"Data behind the figure “(?P<title>.+)” "
+    r"\(CSV, (?P<size>\d+ bytes|\d+ kB|\d+\.\d MB), (?P<rows>[\d,]+) rows?(?P<views>, .+)?\)"
 )
 
 
@@ -277,12 +305,13 @@ def test_every_chart_links_to_the_rows_it_draws(request, edition, page):
         assert link, f"{page}: chart {figure_id} has no data link under it"
         text = LINK_TEXT.fullmatch(link["text"])
         assert text, link["text"]
-        assert text["title"] == spec["title"], "the link names its figure"
+        assert text["title"] == title_text(spec["title"]), "the link names its figure"
         assert bool(text["views"]) == has_controls(spec), (
             "an interactive chart's file says it holds every view"
         )
         path = site / page.rpartition("/")[0] / link["href"]
         assert path.is_file(), f"{figure_id}: {link['href']} is not in the site"
+        assert text["size"] == file_size(path.stat().st_size), "the link gives the file's size"
         table = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
         assert f"{len(table):,}" == text["rows"]
         for column in ("source", "locator"):

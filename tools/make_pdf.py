@@ -32,6 +32,8 @@ import yaml
 from build_book import INSTRUCTOR_PART, SITES, student_toc
 from local_site import CHROMIUM, CHROMIUM_ARGS, serve_site
 
+from stormbook.formatting import file_size
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 from cite_from_cff import formatted_citation, load_cff  # noqa: E402
@@ -216,13 +218,34 @@ def link_pdfs(site: Path, pdf_dir: Path, pdfs: dict[str, str]) -> None:
         )
         up = os.path.relpath(out, path.parent).replace(os.sep, "/")
         what = "this chapter" if name != "instructor-guide.pdf" else "the instructor guide"
+        size, book_size = (file_size((out / n).stat().st_size) for n in (name, "book.pdf"))
         link = (
             f'{LINK_START}<p class="pdf-download">PDF for printing: '
-            f'<a href="{up}/{name}">{what}</a>, <a href="{up}/book.pdf">the whole book</a>'
+            f'<a href="{up}/{name}">{what} ({size})</a>, '
+            f'<a href="{up}/book.pdf">the whole book ({book_size})</a>'
             f"</p>{LINK_END}"
         )
+        text = _header_item_links_pdf(text, f"{up}/{name}", size)
         at = _below_title_and_review(text, path)
         path.write_text(text[:at] + link + text[at:], encoding="utf-8")
+
+
+# The theme's download menu prints the web page (theme_fixes labels it "Print"); where the
+# book's own PDF exists, the item links to it instead.
+PRINT_ITEM = re.compile(
+    r'<button onclick="window\.print\(\)"\s+class="(?P<cls>[^"]*btn-download-pdf-button[^"]*)"'
+    r".*?</button>",
+    flags=re.S,
+)
+
+
+def _header_item_links_pdf(text: str, href: str, size: str) -> str:
+    item = (
+        f'<a href="{href}" class="{{cls}}" title="PDF for printing ({size})">'
+        '<span class="btn__icon-container"><i class="fas fa-file-pdf"></i></span>'
+        f'<span class="btn__text-container">PDF ({size})</span></a>'
+    )
+    return PRINT_ITEM.sub(lambda m: item.format(cls=html.escape(m["cls"])), text)
 
 
 def _below_title_and_review(text: str, path: Path) -> int:
