@@ -11,9 +11,10 @@ defines `vegaEmbed` and `VEGA_DEBUG` names the versions it expects. This extensi
   chart's action menu an accessible name, and a stylesheet that keeps charts and their
   controls inside the text column.
 
-The bundle is about 900 kB, so it is deferred: the text paints before it arrives. Until it
-has run, the small script's stand-in `vegaEmbed` keeps each chart's call, and the bundle
-hands them to the real one as its last step.
+The bundle is about 900 kB, so the small script loads it only once the page has loaded: the
+text and its stylesheets arrive and paint first, even on a slow link. Until it has run, the
+small script's stand-in `vegaEmbed` keeps each chart's call, and the bundle hands them to
+the real one as its last step.
 
 Generating the bundle takes vl-convert a few seconds, so a separate process writes it
 while Sphinx reads and writes the pages; the build waits for it at the end. Its name comes
@@ -86,6 +87,7 @@ def _setup_script() -> str:
     }
     return (
         f"window.VEGA_DEBUG = Object.assign(window.VEGA_DEBUG || {{}}, {json.dumps(versions)});\n"
+        f"window.STORMBOOK_VEGA_BUNDLE = {json.dumps(_bundle_name())};\n"
         + (Path(__file__).with_name("altair_offline_page.js")).read_text(encoding="utf-8")
     )
 
@@ -105,9 +107,9 @@ def _add_scripts_to_chart_pages(app, pagename, templatename, context, doctree) -
     if CHART_MARKER not in context.get("body", ""):
         return
     names = app.env.altair_offline_files
-    # The setup script must run before the charts' own scripts; the bundle waits for the page.
+    # The setup script must run before the charts' own scripts; it loads the bundle itself
+    # once the page has loaded, so the bundle never competes with the text for bandwidth.
     app.add_js_file(names["setup"], priority=400)
-    app.add_js_file(names["bundle"], priority=401, loading_method="defer")
     app.add_css_file(names["style"])
 
 

@@ -2,11 +2,18 @@
 // deferred bundle has run, and the parts of a chart a reader's browser or screen reader
 // needs that Vega does not draw.
 (function () {
-  // ---- The stand-in. The bundle is deferred so the page paints first, but each chart's
-  // own script runs as the page is read and calls vegaEmbed at once. The stand-in keeps
-  // those calls; the bundle's last line hands them to the real vegaEmbed (altair_offline.py).
+  // ---- The stand-in. The bundle is loaded once the page has loaded, so the text paints
+  // first, but each chart's own script runs as the page is read and calls vegaEmbed at once.
+  // The stand-in keeps those calls; the bundle's last line hands them to the real vegaEmbed
+  // (altair_offline.py). The bundle sits beside this script in _static/.
   var waiting = [];
+  var here = document.currentScript && document.currentScript.src;
   if (typeof window.vegaEmbed !== "function") {
+    window.addEventListener("load", function () {
+      var script = document.createElement("script");
+      script.src = new URL(window.STORMBOOK_VEGA_BUNDLE, here).href;
+      document.head.appendChild(script);
+    });
     window.vegaEmbed = function (element, spec, options) {
       return new Promise(function (resolve, reject) {
         waiting.push([element, spec, options, resolve, reject]);
@@ -193,8 +200,17 @@
     });
   }
 
+  // The drawing is read through the chart's name (its title and description); its marks,
+  // which Vega leaves as unnamed graphics once their own labels are off, are hidden.
+  function hideDrawings(root) {
+    root.querySelectorAll(".vega-embed svg.marks:not([aria-hidden])").forEach(function (svg) {
+      svg.setAttribute("aria-hidden", "true");
+    });
+  }
+
   function enhance() {
     labelMenus(document);
+    hideDrawings(document);
     document.querySelectorAll(".vega-embed .vega-bindings:not([data-enhanced])").forEach(
       function (form) {
         form.setAttribute("data-enhanced", "");

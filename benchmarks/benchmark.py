@@ -8,6 +8,8 @@ Reports:
   stylesheet, script, font and image it loads from the site), the number of requests, and
   milliseconds from navigation until every chart on the page has drawn;
 - every asset the pages load, with its gzip weight and how many pages load it;
+- per page, the first contentful paint over a slow mobile link (1.6 Mbps, 150 ms), with
+  the site served uncompressed and gzip-compressed;
 - printing (tools/make_pdf.py, what `make pdf` runs after building both editions): seconds
   per edition, and the size and page count of every PDF;
 - with --tests: the wall time of `make test-fast` and `make test`.
@@ -136,6 +138,59 @@ def page_costs(site: Path = SITE) -> tuple[list[tuple], dict[str, Counter]]:
     return rows, loaded_by
 
 
+# A slow mobile link, as the phone review measured it: 1.6 Mbps down, 150 ms round trip.
+SLOW_LINK = {
+    "offline": False,
+    "latency": 150,
+    "downloadThroughput": 1.6e6 / 8,
+    "uploadThroughput": 0.75e6 / 8,
+}
+
+
+def first_paints(site: Path = SITE) -> list[tuple[str, float, float]]:
+    """Per page: ms from navigation to first contentful paint over SLOW_LINK, with the site
+    served uncompressed and gzip-compressed (a cold cache for every visit)."""
+    from playwright.sync_api import sync_playwright
+
+    servers = {compress: serve_site(site, compress=compress) for compress in (False, True)}
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for page_name in toc_pages() + GENERATED_PAGES:
+            paints = []
+            for compress in (False, True):
+                context = browser.new_context()
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.emulateNetworkConditions", SLOW_LINK)
+                page.goto(f"{servers[compress][1]}/{page_name}.html", wait_until="commit")
+                page.wait_for_function(
+                    "performance.getEntriesByName('first-contentful-paint').length > 0",
+                    timeout=120_000,
+                )
+                paints.append(
+                    page.evaluate(
+                        "performance.getEntriesByName('first-contentful-paint')[0].startTime"
+                    )
+                )
+                context.close()
+            rows.append((page_name, *paints))
+        browser.close()
+    for server, _ in servers.values():
+        server.shutdown()
+    return rows
+
+
+def first_paint_report(rows) -> list[str]:
+    lines = [
+        "| page | first paint at 1.6 Mbps, uncompressed (s) | the same, gzip (s) |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {raw / 1000:.1f} | {gz / 1000:.1f} |" for name, raw, gz in rows]
+    return lines
+
+
 def test_times() -> dict[str, float]:
     return {target: timed(["make", target])[0] for target in ("test-fast", "test")}
 
@@ -212,6 +267,7 @@ def main() -> None:
     ]
     lines += [*build_report(build_times()), ""]
     lines += page_report(*page_costs())
+    lines += ["", *first_paint_report(first_paints())]
     pdf_seconds, pdfs = pdf_costs()
     lines += ["", "| printing (make_pdf.py) | seconds |", "|---|---:|"]
     lines += [f"| {edition} edition | {seconds:.1f} |" for edition, seconds in pdf_seconds.items()]

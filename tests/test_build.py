@@ -37,9 +37,17 @@ def test_site_has_an_index(built_site):
 def test_vega_bundle_is_on_chart_pages_only(built_site, page):
     html = (built_site / f"{page}.html").read_text(encoding="utf-8")
     has_chart = "vegaEmbed(" in html
-    has_bundle = re.search(r"_static/vega-bundle-[0-9a-f]+\.js", html) is not None
-    assert has_chart == has_bundle
+    setup = re.search(r"_static/(vega-setup-[0-9a-f]+\.js)", html)
+    assert has_chart == (setup is not None)
     assert has_chart == (page in chart_pages())
+    # The bundle is not in the page's head: the setup script loads it once the page has loaded.
+    assert re.search(r"<script[^>]*vega-bundle", html) is None
+    if setup:
+        named = re.search(
+            r'STORMBOOK_VEGA_BUNDLE = "(vega-bundle-[0-9a-f]+\.js)"',
+            (built_site / "_static" / setup.group(1)).read_text(encoding="utf-8"),
+        )
+        assert named and (built_site / "_static" / named.group(1)).is_file()
 
 
 def _trimmed(destination):

@@ -8,7 +8,9 @@ of 127.0.0.1. `tools/make_pdf.py`, the tests and the benchmark all use these.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import threading
 from pathlib import Path
@@ -26,12 +28,29 @@ CHROMIUM_ARGS = [
 ]
 
 
-def serve_site(directory: Path):
-    """Serve a built site on a free port of 127.0.0.1; return the server and its address."""
+def serve_site(directory: Path, compress: bool = False):
+    """Serve a built site on a free port of 127.0.0.1; return the server and its address.
+
+    With `compress`, files go out gzip-compressed to a browser that accepts it, as a static
+    host configured for it serves them (the benchmark measures both ways)."""
 
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):  # keep the logs readable
             pass
+
+        def send_head(self):
+            path = Path(self.translate_path(self.path))
+            if not (
+                compress and path.is_file() and "gzip" in self.headers.get("Accept-Encoding", "")
+            ):
+                return super().send_head()
+            body = gzip.compress(path.read_bytes(), compresslevel=6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
 
     class Server(http.server.ThreadingHTTPServer):
         # The default listen backlog of 5 drops connections when Chromium opens many at
