@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+from decimal import Decimal
+
 import pandas as pd
 
 
@@ -23,6 +27,26 @@ def file_size(n_bytes: int) -> str:
     if n_bytes < 999_500:
         return f"{n_bytes / 1000:.0f} kB"
     return f"{n_bytes / 1_000_000:.1f} MB"
+
+
+def number(value, digits: int | None = None) -> str:
+    """A number as a sentence prints it: '1,245', '93', '94.1', '0.0002'.
+
+    Thousands are separated by commas and there is never scientific notation. With
+    `digits`, exactly that many decimals ('36.7', '2,000'); without, the decimals the value
+    has, so a count stored as a float loses its '.0' (93.0 -> '93'). Numpy scalars print as
+    numbers, not as `np.float64(93.0)`. A missing or infinite value is an error, never 'nan'.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"number(): {value!r} is not a number")
+    if not math.isfinite(value):
+        raise ValueError(f"number(): the value is {value} (missing or infinite)")
+    if digits is not None:
+        return f"{value:,.{digits}f}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    # The shortest decimal that reads back as the same float: 94.1, not 94.09999999999999.
+    return f"{Decimal(repr(float(value))):,f}"
 
 
 def estimate_text(

@@ -12,7 +12,9 @@ import sys
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from conftest import chart_pages, toc_pages
+from raw_values import numpy_reprs, raw_values
 
 pytestmark = pytest.mark.build
 
@@ -48,6 +50,27 @@ def test_vega_bundle_is_on_chart_pages_only(built_site, page):
             (built_site / "_static" / setup.group(1)).read_text(encoding="utf-8"),
         )
         assert named and (built_site / "_static" / named.group(1)).is_file()
+
+
+def _text(soup) -> str:
+    return " ".join(soup.get_text(" ").split())
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_no_raw_value_is_shown(built_site, page):
+    """Numbers read as numbers: no `np.float64(93.0)`, `nan`, `None` or `1e-05` in the prose,
+    tables and figure descriptions. Code cells' source is left out, and what code prints
+    (`<pre>`, inline code) is searched for numpy reprs only: there `None` is Python."""
+    soup = BeautifulSoup((built_site / f"{page}.html").read_bytes(), "html.parser")
+    for tag in soup.select("script, style, template, .cell_input"):
+        tag.decompose()
+    printed = []
+    for tag in soup.select("pre, code"):
+        if tag.parent is not None:  # not inside a <pre> already taken out
+            printed.append(_text(tag))
+            tag.decompose()
+    found = raw_values(_text(soup)) + numpy_reprs(" ".join(printed))
+    assert not found, "\n".join(found)
 
 
 def _trimmed(destination):

@@ -5,7 +5,8 @@ Checked: every PDF is there; each chapter's PDF carries its title and a number g
 the data (computed here from the data); every font is embedded; no page is empty; pages are
 A4 (Letter on request); no solution reaches a student PDF; no link points at the local
 server used for printing; the site links each chapter's PDF; a page asking for anything
-outside the local server stops the run.
+outside the local server stops the run; no raw value (`np.float64(93.0)`, `nan`, `1e-05`)
+is printed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, chart_pages, notebook_pages, serve_site
 from pypdf import PdfReader
+from raw_values import numpy_reprs, raw_values
 
 from stormbook import load_dataset
 
@@ -60,6 +62,8 @@ class PrintedPage:
     text: str  # as a reader sees it (see `plain`)
     body_characters: int  # printed between the running header and footer
     size: tuple[float, float]  # width, height in pt
+    prose: str  # the text outside monospaced fonts: no code, nor what code prints
+    code: str  # the text in monospaced fonts
 
 
 def printed_pages(path: Path) -> tuple[PrintedPage, ...]:
@@ -74,18 +78,28 @@ def _printed_pages(path: Path, version: int) -> tuple[PrintedPage, ...]:
 
 def _read_page(page) -> PrintedPage:
     """The page's text, and how many characters sit between the running header and footer
-    (drawn text in charts counts: it is text in the PDF)."""
+    (drawn text in charts counts: it is text in the PDF); its prose and code apart."""
     height = float(page.mediabox.height)
     count = 0
+    prose, code = [], []
 
     def visit(text, cm, tm, font, size):
         nonlocal count
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]  # the text's height on the page, in pt
         if BODY_FROM_PT < y < height - BODY_FROM_PT:
             count += len(text.strip())
+        mono = font is not None and "Mono" in str(font.get("/BaseFont"))
+        (code if mono else prose).append(text)
+        (prose if mono else code).append(" ")  # what lies between does not join up
 
     text = page.extract_text(visitor_text=visit)
-    return PrintedPage(plain(text), count, (float(page.mediabox.width), height))
+    return PrintedPage(
+        plain(text),
+        count,
+        (float(page.mediabox.width), height),
+        plain("".join(prose)),
+        plain("".join(code)),
+    )
 
 
 def page_texts(path: Path) -> list[str]:
@@ -198,6 +212,21 @@ def test_no_page_is_empty_and_every_page_is_a4(pdf_dirs, edition):
         for number, page in enumerate(printed_pages(path), start=1):
             assert page.size == pytest.approx(A4, abs=1), f"{path.name} page {number}: {page.size}"
             assert page.body_characters > 0, f"{path.name} page {number} has no body text"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_no_raw_value_is_printed(pdf_dirs, edition):
+    """No `np.float64(93.0)`, `nan`, `None` or `1e-05` in the prose, tables and charts; the
+    code (monospaced) is searched for numpy reprs only, as on the site (test_build.py).
+    book.pdf merges the other files, so it is not read again."""
+    found = [
+        f"{path.name} page {number}: {problem}"
+        for path in sorted(pdf_dirs[edition].glob("*.pdf"))
+        if path.name != "book.pdf"
+        for number, page in enumerate(printed_pages(path), start=1)
+        for problem in raw_values(page.prose) + numpy_reprs(page.code)
+    ]
+    assert not found, "\n".join(found)
 
 
 def _solution_sentences(page: str) -> list[str]:
