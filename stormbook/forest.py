@@ -10,6 +10,8 @@ every view and checks the page shows Python's numbers and reasons.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -25,6 +27,10 @@ DESIGN_GROUPS = [
 # Beside the randomised trials, the published meta-analyses of randomised trials are shown
 # (never pooled again), so the reader sees the trials and their published summaries together.
 SHOWN_WITH_RANDOMISED = "meta-analysis, randomised trials only"
+# The design groups a Design choice shows besides its own. The chart's study filter
+# (`in_view_expression`) and the count of each view's studies (`in_view`) are both
+# written from this one table.
+ALSO_SHOWN = {"randomised": (SHOWN_WITH_RANDOMISED,)}
 DEFAULT_VIEW = ("COVID-19", "randomised", "all-cause mortality, day 28-30")
 X_DOMAIN = [0.05, 8]
 LABEL_WIDTH = 22  # characters per line of a study label: two lines fit beside the plot on a phone
@@ -73,11 +79,6 @@ POOLED_COLUMNS = [
 def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
     """Three bound controls; study rows, a pooled row or the reason there is none."""
     condition, design, outcome = _controls(rows)
-    same_design = (
-        f"(datum.design_group == design || (design == 'randomised'"
-        f" && datum.design_group == '{SHOWN_WITH_RANDOMISED}'))"
-    )
-    in_view = f"datum.condition == condition && datum.outcome_choice == outcome && {same_design}"
     in_pool_view = (
         "datum.condition == condition && datum.design_group == design"
         " && datum.outcome_choice == outcome"
@@ -97,7 +98,7 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
     return (
         alt.layer(
             null_line,
-            *_study_marks(rows, in_view, x_scale, y),
+            *_study_marks(rows, in_view_expression(), x_scale, y),
             *_pooled_marks(views, in_pool_view, x_scale, y),
         )
         .add_params(condition, design, outcome)
@@ -105,22 +106,53 @@ def forest_chart(rows: pd.DataFrame, views: pd.DataFrame) -> alt.LayerChart:
     )
 
 
+def menu_options(rows: pd.DataFrame) -> dict[str, list[str]]:
+    """The choices of the condition, design and outcome menus, in the order they are offered."""
+    return {
+        "condition": sorted(rows["condition"].unique()),
+        "design": [d for d in DESIGN_GROUPS if d in set(rows["design_group"])],
+        "outcome": sorted(rows["outcome_choice"].unique()),
+    }
+
+
 def _controls(rows: pd.DataFrame) -> tuple[alt.Parameter, alt.Parameter, alt.Parameter]:
     """The condition, design and outcome menus, starting at `DEFAULT_VIEW`."""
-    options = (
-        sorted(rows["condition"].unique()),
-        [d for d in DESIGN_GROUPS if d in set(rows["design_group"])],
-        sorted(rows["outcome_choice"].unique()),
-    )
     return tuple(
         alt.param(name=name, value=value, bind=alt.binding_select(options=choices, name=label))
-        for name, value, choices, label in zip(
-            ("condition", "design", "outcome"),
+        for (name, choices), value, label in zip(
+            menu_options(rows).items(),
             DEFAULT_VIEW,
-            options,
             ("Condition: ", "Design: ", "Outcome: "),
             strict=True,
         )
+    )
+
+
+def shown_designs(design: str) -> tuple[str, ...]:
+    """The design groups whose rows the Design choice `design` shows."""
+    return (design, *ALSO_SHOWN.get(design, ()))
+
+
+def in_view(rows: pd.DataFrame, view: tuple[str, str, str]) -> pd.Series:
+    """Which of `rows` the chart draws as studies in `view` (condition, design, outcome)."""
+    condition, design, outcome = view
+    return (
+        rows["condition"].eq(condition)
+        & rows["outcome_choice"].eq(outcome)
+        & rows["design_group"].isin(shown_designs(design))
+    )
+
+
+def in_view_expression() -> str:
+    """`in_view` as the Vega expression the chart filters its study rows with."""
+    also = "".join(
+        f" || (design == {json.dumps(design)}"
+        f" && indexof({json.dumps(list(groups))}, datum.design_group) >= 0)"
+        for design, groups in ALSO_SHOWN.items()
+    )
+    return (
+        "datum.condition == condition && datum.outcome_choice == outcome"
+        f" && (datum.design_group == design{also})"
     )
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import re
 
 import pandas as pd
 import pytest
 import vl_convert
+from vega_render import svg_of_spec, with_control_values
 
-from stormbook import load_dataset
+from stormbook import forest, load_dataset
 from stormbook.charts import wrapped
 from stormbook.effect_sizes import EffectSizeError
 from stormbook.evidence import forest_rows, pooled_views
@@ -49,17 +51,7 @@ def test_every_view_shows_pythons_result_and_its_studies(view):
     texts = _texts(ROWS, VIEWS, view)
     expected = VIEWS.set_index(["condition", "design_group", "outcome_choice"]).loc[view]
     assert expected["line1"] in texts and expected["line2"] in texts
-    shown = ROWS[
-        (ROWS["condition"] == view[0])
-        & (ROWS["outcome_choice"] == view[2])
-        & (
-            (ROWS["design_group"] == view[1])
-            | (
-                (view[1] == "randomised")
-                & (ROWS["design_group"] == "meta-analysis, randomised trials only")
-            )
-        )
-    ]
+    shown = _studies_in(view)
     for label, measure, ok in zip(
         shown["label"], shown["measure"], shown["has_interval"], strict=True
     ):
@@ -74,6 +66,36 @@ def test_default_view_is_randomised_covid_mortality_with_the_meta_analyses_besid
     assert {"SAVE-MORE, HR, no", "interval printed"} <= set(texts)
     assert {"Shang 2022", "Eur J Med Res 2023", "(meta-analysis), RR"} <= set(texts)
     assert "No pooled estimate:" in texts and "Published meta-analyses:" not in texts
+
+
+def _studies_in(view: tuple[str, str, str]) -> pd.DataFrame:
+    """The study rows a view shows, read from the data here: its condition, outcome and
+    design, and beside the randomised trials the meta-analyses of randomised trials."""
+    condition, design, outcome = view
+    designs = {design} | (
+        {"meta-analysis, randomised trials only"} if design == "randomised" else set()
+    )
+    return ROWS[
+        ROWS["condition"].eq(condition)
+        & ROWS["outcome_choice"].eq(outcome)
+        & ROWS["design_group"].isin(designs)
+    ]
+
+
+# --- every combination the three menus offer ----------------------------------------------
+
+SPEC = {**forest_chart(ROWS, VIEWS).to_dict(), "width": 560}
+MENUS = {param["name"]: param["bind"]["options"] for param in SPEC["params"]}
+COMBINATIONS = list(itertools.product(MENUS["condition"], MENUS["design"], MENUS["outcome"]))
+
+
+@pytest.mark.parametrize("view", COMBINATIONS, ids=" | ".join)
+def test_every_combination_draws_the_rows_in_view_selects(view):
+    svg = svg_of_spec(
+        with_control_values(SPEC, dict(zip(("condition", "design", "outcome"), view, strict=True)))
+    )
+    squares = svg.count('aria-roledescription="point"')  # the pooled diamond has no ARIA role
+    assert squares == len(_studies_in(view)) == forest.in_view(ROWS, view).sum()
 
 
 def _synthetic(ratios, lows, highs):
