@@ -1,16 +1,20 @@
-"""The forest plot shows, for every view, the studies and Python's pooled result or reason."""
+"""The forest plot shows, for every view, the studies and Python's pooled result or reason;
+for every combination of its menus without studies, a message saying so and where they are."""
 
 from __future__ import annotations
 
 import copy
+import functools
+import itertools
 import math
 import re
 
 import pandas as pd
 import pytest
 import vl_convert
+from vega_render import svg_of_spec, text_of_svg, with_control_values
 
-from stormbook import load_dataset
+from stormbook import forest, load_dataset
 from stormbook.charts import wrapped
 from stormbook.effect_sizes import EffectSizeError
 from stormbook.evidence import forest_rows, pooled_views
@@ -49,17 +53,7 @@ def test_every_view_shows_pythons_result_and_its_studies(view):
     texts = _texts(ROWS, VIEWS, view)
     expected = VIEWS.set_index(["condition", "design_group", "outcome_choice"]).loc[view]
     assert expected["line1"] in texts and expected["line2"] in texts
-    shown = ROWS[
-        (ROWS["condition"] == view[0])
-        & (ROWS["outcome_choice"] == view[2])
-        & (
-            (ROWS["design_group"] == view[1])
-            | (
-                (view[1] == "randomised")
-                & (ROWS["design_group"] == "meta-analysis, randomised trials only")
-            )
-        )
-    ]
+    shown = _studies_in(view)
     for label, measure, ok in zip(
         shown["label"], shown["measure"], shown["has_interval"], strict=True
     ):
@@ -74,6 +68,103 @@ def test_default_view_is_randomised_covid_mortality_with_the_meta_analyses_besid
     assert {"SAVE-MORE, HR, no", "interval printed"} <= set(texts)
     assert {"Shang 2022", "Eur J Med Res 2023", "(meta-analysis), RR"} <= set(texts)
     assert "No pooled estimate:" in texts and "Published meta-analyses:" not in texts
+
+
+def _studies_in(view: tuple[str, str, str]) -> pd.DataFrame:
+    """The study rows a view shows, read from the data here: its condition, outcome and
+    design, and beside the randomised trials the meta-analyses of randomised trials."""
+    condition, design, outcome = view
+    designs = {design} | (
+        {"meta-analysis, randomised trials only"} if design == "randomised" else set()
+    )
+    return ROWS[
+        ROWS["condition"].eq(condition)
+        & ROWS["outcome_choice"].eq(outcome)
+        & ROWS["design_group"].isin(designs)
+    ]
+
+
+# --- every combination the three menus offer ----------------------------------------------
+
+SPEC = {**forest_chart(ROWS, VIEWS).to_dict(), "width": 560}
+MENUS = {param["name"]: param["bind"]["options"] for param in SPEC["params"]}
+COMBINATIONS = list(itertools.product(MENUS["condition"], MENUS["design"], MENUS["outcome"]))
+EMPTY_VIEW_MESSAGE = re.compile(
+    r"No .+ in this dataset reports “(?P<outcome>[^”]+)” in (?P<condition>.+?)\."
+)
+
+
+@functools.cache
+def _drawn(view: tuple[str, str, str]) -> tuple[int, list[str], list[str]]:
+    """What the chart draws in `view`: its study squares, its empty-view messages (each
+    text's lines joined by a space) and all its text."""
+    svg = svg_of_spec(
+        with_control_values(SPEC, dict(zip(("condition", "design", "outcome"), view, strict=True)))
+    )
+    texts = text_of_svg(svg)
+    squares = svg.count('aria-roledescription="point"')  # the pooled diamond has no ARIA role
+    return squares, [t for t in texts if EMPTY_VIEW_MESSAGE.match(t)], texts
+
+
+def _pointed_to(view: tuple[str, str, str], message: str) -> list[tuple[str, str, str]]:
+    """The views a message sends the reader to: "choose Design “a” or “b”" keeps the
+    outcome; "choose Outcome “o” with Design “a”" changes both."""
+    condition, _, outcome = view
+    pointer = message[EMPTY_VIEW_MESSAGE.match(message).end() :]
+    other = re.search(r"choose Outcome “([^”]+)” with", pointer)
+    if other:
+        outcome = other[1]
+    designs = re.findall(r"“([^”]+)”", pointer.partition("Design ")[2])
+    return [(condition, design, outcome) for design in designs]
+
+
+@pytest.mark.parametrize("view", COMBINATIONS, ids=" | ".join)
+def test_every_combination_draws_its_studies_or_says_in_the_plot_why_there_are_none(view):
+    squares, messages, texts = _drawn(view)
+    assert squares == len(_studies_in(view)), "the chart's filter and the data disagree"
+    if squares:
+        assert messages == [], "a view with studies draws no empty-view message"
+        return
+    assert len(messages) == 1, f"{view} draws nothing and says nothing"
+    said = EMPTY_VIEW_MESSAGE.match(messages[0])
+    assert (said["condition"], said["outcome"]) == (view[0], view[2])
+    pointed = _pointed_to(view, messages[0])
+    assert pointed or "see the table of every row" in messages[0]
+    for other in pointed:
+        assert len(_studies_in(other)) > 0, f"the message of {view} points to empty {other}"
+    assert not any("\u2063" in text for text in texts), "the message's rows have no label"
+
+
+def test_the_combinations_with_studies_are_those_the_data_have():
+    """Counted from the rows directly: each row's own view, and the randomised view of its
+    condition and outcome for a meta-analysis of randomised trials."""
+    with_studies = {(r.condition, r.design_group, r.outcome_choice) for r in ROWS.itertuples()} | {
+        (r.condition, "randomised", r.outcome_choice)
+        for r in ROWS.itertuples()
+        if r.design_group == "meta-analysis, randomised trials only"
+    }
+    drawn = [view for view in COMBINATIONS if _drawn(view)[0] > 0]
+    said = [view for view in COMBINATIONS if _drawn(view)[1]]
+    assert len(drawn) == len(with_studies) and set(drawn) == with_studies
+    assert len(said) == len(COMBINATIONS) - len(with_studies)
+
+
+def test_menu_views_holds_every_combination_its_count_and_the_message_drawn():
+    table = forest.menu_views(ROWS)
+    assert list(table.columns) == forest.MENU_COLUMNS
+    listed = zip(table["condition"], table["design_group"], table["outcome_choice"], strict=True)
+    assert list(listed) == COMBINATIONS, "every combination once, in the menus' order"
+    for row in table.itertuples():
+        view = (row.condition, row.design_group, row.outcome_choice)
+        assert row.n_studies == len(_studies_in(view)) == forest.in_view(ROWS, view).sum()
+        assert (row.message == "") == (row.n_studies > 0)
+        assert _drawn(view)[1] == ([row.message.replace("\n", " ")] if row.message else [])
+        assert all(len(line) <= forest.MESSAGE_WIDTH for line in row.message.split("\n"))
+
+
+def test_every_design_group_has_a_name_for_the_empty_view_message():
+    assert set(forest.DESIGN_NOUNS) == set(forest.DESIGN_GROUPS)
+    assert set(forest.ALSO_SHOWN) <= set(forest.DESIGN_GROUPS)
 
 
 def _synthetic(ratios, lows, highs):

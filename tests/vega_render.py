@@ -19,7 +19,16 @@ def drawn_text(chart) -> list[str]:
 
 
 def drawn_text_of_spec(spec: dict) -> list[str]:
-    svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION)
+    return text_of_svg(svg_of_spec(spec))
+
+
+def svg_of_spec(spec: dict) -> str:
+    """The SVG Vega draws for a Vega-Lite spec."""
+    return vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION)
+
+
+def text_of_svg(svg: str) -> list[str]:
+    """The text of every <text> element of `svg`, as `drawn_text` reads it."""
     texts = []
     for body in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S):
         lines = re.findall(r"<tspan\b[^>]*>(.*?)</tspan>", body, flags=re.S) or [body]
