@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 # The same pages, browser and local server the tests use.
-from conftest import CHROMIUM, CHROMIUM_ARGS, GENERATED_PAGES, serve_site, toc_pages  # noqa: E402
+from conftest import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, GENERATED_PAGES, serve_site, toc_pages  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 CHANGED_CSV = ROOT / "data" / "iv-anakinra-case-causes.csv"
@@ -115,7 +115,7 @@ def page_costs(site: Path = SITE) -> tuple[list[tuple], dict[str, Counter]]:
             page.on("requestfinished", lambda request, urls=urls: urls.append(request.url))
             start = time.perf_counter()
             page.goto(f"{base}/{page_name}.html", wait_until="load")
-            charts = page.locator(".vega-embed")
+            charts = page.locator(CHART_SELECTOR)
             for index in range(charts.count()):
                 charts.nth(index).locator("svg.marks").wait_for(timeout=30_000)
             drawn_ms = (time.perf_counter() - start) * 1000

@@ -281,22 +281,26 @@ def _study_marks(rows: pd.DataFrame, in_view: str, x_scale: alt.Scale, y: alt.Y)
     )
     base = alt.Chart(_data(_study_rows(rows), STUDY_COLUMNS)).transform_filter(in_view)
     bars = base.mark_rule(strokeWidth=2).encode(y=y, x=alt.X("low:Q", scale=x_scale), x2="high:Q")
-    points = base.mark_point(filled=True, size=70, shape="square", color=PALETTE[0]).encode(
-        y=y,
-        x=x,
-        tooltip=[
-            alt.Tooltip("row:N", title="Study"),
-            alt.Tooltip("outcome:N", title="Outcome as printed"),
-            alt.Tooltip("ratio:Q", format=".2f", title="Ratio"),
-            alt.Tooltip("low:Q", format=".2f", title="Lower"),
-            alt.Tooltip("high:Q", format=".2f", title="Upper"),
-            alt.Tooltip("basis:N", title="From"),
-            alt.Tooltip("events_treated:Q", title="Events, treated"),
-            alt.Tooltip("n_treated:Q", title="n, treated"),
-            alt.Tooltip("events_control:Q", title="Events, control"),
-            alt.Tooltip("n_control:Q", title="n, control"),
-        ],
-    )
+    points = (
+        base.mark_point(filled=True, size=70, shape="square", color=PALETTE[0])
+        .encode(
+            y=y,
+            x=x,
+            tooltip=[
+                alt.Tooltip("row:N", title="Study"),
+                alt.Tooltip("outcome:N", title="Outcome as printed"),
+                alt.Tooltip("ratio:Q", format=".2f", title="Ratio"),
+                alt.Tooltip("low:Q", format=".2f", title="Lower"),
+                alt.Tooltip("high:Q", format=".2f", title="Upper"),
+                alt.Tooltip("basis:N", title="From"),
+                alt.Tooltip("events_treated:Q", title="Events, treated"),
+                alt.Tooltip("n_treated:Q", title="n, treated"),
+                alt.Tooltip("events_control:Q", title="Events, control"),
+                alt.Tooltip("n_control:Q", title="n, control"),
+            ],
+        )
+        .properties(name="study_points")
+    )  # named, so a test can count the squares drawn
     return [bars, points]
 
 

@@ -13,6 +13,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import (
+    CHART_SELECTOR,
     GENERATED_PAGES,
     ROOT,
     chart_pages,
@@ -82,7 +83,7 @@ class PageVisit:
         )
 
     def charts(self):
-        return self.page.locator(".vega-embed")
+        return self.page.locator(CHART_SELECTOR)
 
     def wait_for_charts(self):
         for index in range(self.charts().count()):

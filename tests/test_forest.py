@@ -102,7 +102,13 @@ def _drawn(view: tuple[str, str, str]) -> tuple[int, list[str], list[str]]:
         with_control_values(SPEC, dict(zip(("condition", "design", "outcome"), view, strict=True)))
     )
     texts = text_of_svg(svg)
-    squares = svg.count('aria-roledescription="point"')  # the pooled diamond has no ARIA role
+    # The squares' group; an empty one is written as `<g .../>`.
+    group = re.search(
+        r'<g class="mark-symbol role-mark study_points_marks"[^>]*?(/>|>(.*?)</g>)', svg, re.S
+    )
+    squares = (
+        (group[2] or "").count("<path") if group else 0
+    )  # the pooled diamond is a mark of its own
     return squares, [t for t in texts if EMPTY_VIEW_MESSAGE.match(t)], texts
 
 

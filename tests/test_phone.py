@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import GENERATED_PAGES, chart_pages, student_pages, toc_pages
+from conftest import CHART_SELECTOR, GENERATED_PAGES, chart_pages, student_pages, toc_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -28,7 +28,7 @@ def _open(browser, url: str, page: str, viewport: dict, dark: bool = False):
     )
     tab = context.new_page()
     tab.goto(f"{url}/{page}.html", wait_until="load")
-    charts = tab.locator(".vega-embed")
+    charts = tab.locator(CHART_SELECTOR)
     for index in range(charts.count()):
         charts.nth(index).locator("svg.marks").wait_for(timeout=CHARTS_DRAWN_MS)
     return context, tab

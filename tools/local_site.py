@@ -15,6 +15,9 @@ import os
 import threading
 from pathlib import Path
 
+# A chart's container as Altair writes it. vega-embed marks it `.vega-embed` only once it
+# draws, after the page has loaded, so waiting for charts starts from this.
+CHART_SELECTOR = "[id^='altair-viz-']"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network: no background calls home that the machine would refuse.
 CHROMIUM_ARGS = [

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 from build_book import INSTRUCTOR_PART, SITES, student_toc
-from local_site import CHROMIUM, CHROMIUM_ARGS, serve_site
+from local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site
 
 from stormbook.formatting import file_size
 
@@ -158,7 +158,7 @@ def print_page(browser, base: str, page: str, target: Path, paper: str) -> str:
         response = tab.goto(f"{base}/{page}.html", wait_until="load")
         if response is None or not response.ok:
             raise FileNotFoundError(f"{page}.html is not in the built site: run make book first")
-        charts = tab.locator(".vega-embed")
+        charts = tab.locator(CHART_SELECTOR)
         for index in range(charts.count()):
             charts.nth(index).locator("svg.marks").wait_for(timeout=CHART_TIMEOUT_MS)
         wait_for_quiet_network(tab, in_flight, page)
