@@ -53,10 +53,6 @@ from stormbook.scores import (
 
 WIDTH = 320  # every calculator fits a 390 px phone
 WRAP = 46  # characters per line of a verdict
-# The page script (`_ext/altair_offline_page.js`) repeats the marks named "heading" and
-# "verdict" in a live region beside the controls, and reads "criterion" and "status" marks
-# together as one list, for a screen reader and for a phone reader entering values.
-MARK_NAMES = ("heading", "verdict", "criterion", "status")
 CHECK_TEXT = "check the entries: a value is outside the plausible range for the unit chosen"
 STATUS_TEXT = {1: "met", 0: "not met", -1: "not assessed", -2: "check the value"}
 TRI = ["not assessed", "no", "yes"]  # a finding: unknown, absent, present
@@ -539,16 +535,28 @@ def _criteria_chart(keys, labels, status, shown, verdict_expression, params, tit
     return _heading_verdict_and_rows(base, summary, params, n_lines)
 
 
-def _heading_verdict_and_rows(base, summary, params, n_lines: int) -> alt.VConcatChart:
-    """The calculator's heading and verdict (from `summary`) above its criteria rows."""
-    head = alt.layer(
-        summary.mark_text(align="left", baseline="top", fontSize=15, fontWeight="bold")
+# The page script (`_ext/altair_offline_page.js`) finds marks by these names: it repeats
+# "heading" and "verdict" in a live region beside the controls, and reads each "criterion"
+# with its "status" as one list, for a screen reader and for a phone reader entering values.
+def _heading_and_verdict(
+    data: alt.Chart, verdict_field: str, heading_size: int, verdict_top: int
+) -> alt.LayerChart:
+    """A calculator's heading and, under it, its verdict (fields of `data`)."""
+    return alt.layer(
+        data.mark_text(align="left", baseline="top", fontSize=heading_size, fontWeight="bold")
         .encode(text="heading:N", x=alt.value(0), y=alt.value(0))
         .properties(name="heading"),
-        summary.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n")
-        .encode(text="verdict:N", x=alt.value(0), y=alt.value(24))
+        data.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n")
+        .encode(text=f"{verdict_field}:N", x=alt.value(0), y=alt.value(verdict_top))
         .properties(name="verdict"),
-    ).properties(width=WIDTH, height=24 + 17 * n_lines)
+    )
+
+
+def _heading_verdict_and_rows(base, summary, params, n_lines: int) -> alt.VConcatChart:
+    """The calculator's heading and verdict (from `summary`) above its criteria rows."""
+    head = _heading_and_verdict(summary, "verdict", 15, 24).properties(
+        width=WIDTH, height=24 + 17 * n_lines
+    )
     return alt.vconcat(head, _criteria_rows(base, base.data), spacing=10).add_params(*params)
 
 
@@ -968,14 +976,7 @@ def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
         )
     )
     chart = (
-        alt.layer(
-            data.mark_text(align="left", baseline="top", fontSize=18, fontWeight="bold")
-            .encode(text="heading:N", x=alt.value(0), y=alt.value(0))
-            .properties(name="heading"),
-            data.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n")
-            .encode(text="explanation:N", x=alt.value(0), y=alt.value(30))
-            .properties(name="verdict"),
-        )
+        _heading_and_verdict(data, "explanation", 18, 30)
         .properties(width=WIDTH, height=30 + 17 * 6)
         .add_params(*astct_controls(initial))
     )
