@@ -88,10 +88,6 @@
       });
       field.value = range.value;
       field.setAttribute("aria-label", bindName(range) + " (type a value)");
-      var shown = range.parentNode.querySelector(".vega-bind-value");
-      if (shown) {
-        shown.hidden = true;
-      }
       range.insertAdjacentElement("afterend", field);
       range.addEventListener("input", function () { field.value = range.value; });
       field.addEventListener("change", function () {

@@ -148,6 +148,7 @@ def test_a_slider_takes_a_typed_value(browser, site_url):
         chart = tab.locator("#fig-pk")
         before = chart.locator("svg.marks").inner_html()
         number = chart.locator("input.vega-bind-number")
+        assert chart.locator("input.vega-bind-number ~ span").is_hidden(), "the value shown once"
         number.fill("400")
         number.dispatch_event("change")
         tab.wait_for_timeout(300)
