@@ -177,9 +177,7 @@ def _log_rates(params: KillingModelParameters, efficiency: float):
         d_ln_t = (
             p.recruitment_per_day + p.activation_per_day * engaged
         ) / t - p.lymphocyte_decay_per_day
-        d_ln_c = (
-            p.basal_cytokine_per_day + per_cell * t * engaged
-        ) / c - p.cytokine_decay_per_day
+        d_ln_c = (p.basal_cytokine_per_day + per_cell * t * engaged) / c - p.cytokine_decay_per_day
         return [d_ln_a, d_ln_t, d_ln_c]
 
     return rhs
@@ -230,7 +228,9 @@ def antigen_net_rate(
     p = params or KillingModelParameters()
     antigen = trajectory["antigen"].to_numpy()
     killers = trajectory["lymphocytes"].to_numpy()
-    return p.growth_per_day * (1 - antigen / p.capacity) - efficiency * p.kill_rate_per_day * killers
+    return (
+        p.growth_per_day * (1 - antigen / p.capacity) - efficiency * p.kill_rate_per_day * killers
+    )
 
 
 def time_to_resolution(
