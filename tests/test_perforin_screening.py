@@ -104,3 +104,14 @@ def test_a91v_population_arithmetic(care):
     assert (n, found) == (14, 2)
     assert n * carriers == pytest.approx(0.956, abs=0.001)
     assert 100 * binom.sf(found - 1, n, carriers) == pytest.approx(24.6, abs=0.5)
+
+
+def test_attachment_times_and_their_ratio(care):
+    """Text: normal CTLs detach after 8.5 min; CTLs that cannot kill stay 38.1 to 41.6 min,
+    about 5 times as long (the ratio that s = 4, a fivefold output, stands for)."""
+    wt = care.loc["jenkins_ctl_detach_wt_min", "value"]
+    failed = [care.loc[f"jenkins_ctl_detach_{k}_min", "value"] for k in ("gzmab", "prf", "qvd")]
+    assert wt == 8.5 and sorted(failed) == [38.1, 41.2, 41.6]
+    ratio = sum(failed) / len(failed) / wt
+    assert ratio == pytest.approx(4.74, abs=0.01)
+    assert round(ratio) == 1 + 4  # 1 + s (1 - e) at s = 4, e = 0
