@@ -17,10 +17,15 @@ Equations::
 
     dA/dt = r A (1 - A / K) - e k T A
     dT/dt = sigma + beta A / (h + A) - delta_T T
-    dC/dt = gamma_0 + gamma T A / (h + A) - delta_C C
+    dC/dt = gamma_0 + gamma (1 + s (1 - e)) T A / (h + A) - delta_C C
 
 ``e`` is the killing efficiency, a fraction from 0 (no killing, as with a complete block
-of the granule pathway) to 1 (normal killing). Assumptions, each a simplification:
+of the granule pathway) to 1 (normal killing). ``s`` (``synapse_prolongation``, default 0)
+lets cytokine made per engaged killer rise when killing fails: a killer that cannot kill
+stays attached to its target longer and secretes more cytokine while attached. With s = 0
+cytokine per engaged killer does not depend on e; with s > 0 a killer at efficiency e makes
+1 + s (1 - e) times as much, so a killer that cannot kill at all makes 1 + s times as much.
+That cytokine output scales with the time spent attached is an assumption of the model. Assumptions, each a simplification:
 stimulus cells grow logistically and are removed only by killing; lymphocytes are
 recruited at a constant resting rate, expand while stimulus is present and otherwise
 decay; cytokine is made at a basal rate plus in proportion to lymphocytes engaged with
@@ -30,23 +35,29 @@ cytokine feedback on the cells, no treatment and no randomness.
 The model is solved in logarithmic variables (ln A, ln T, ln C), which keeps every state
 strictly positive by construction instead of clipping small negative numbers.
 
-"Resolves" has one definition, used in code and text: the response has resolved at the
-first simulated time from which, until the end of the simulation, the stimulus stays
-below ``ANTIGEN_CLEARED`` (0.1 % of its starting value) AND cytokine stays below
-``CYTOKINE_RESOLVED_FOLD`` (1.5) times its resting level, AND killing at the killers'
-resting level outpaces the stimulus's fastest possible regrowth (e k sigma / delta_T > r;
-see below). The last condition is what separates a stimulus that is being eliminated from
-one held at a low but persistent level: below that killing efficiency the model settles
-at a non-zero stimulus, which can sit under the 0.1 % line with cytokine near rest, and
-that is not resolution. A response that does not meet all three by the end of the
-simulated window has not resolved (time to resolution = infinity).
+"Resolves" has one definition, used in code and text, and it is read off the simulation
+alone: the response has resolved at the first simulated time from which, until the end of
+the simulation, the stimulus stays below ``ANTIGEN_CLEARED`` (0.1 % of its starting value),
+cytokine stays below ``CYTOKINE_RESOLVED_FOLD`` (1.5) times its resting level, AND the
+stimulus is still shrinking by at least ``STILL_FALLING_PER_DAY`` (1 % a day; its net
+per-capita rate, evaluated on the simulated state). The last condition separates a stimulus
+that is being eliminated from one held at a low but persistent level: just below the
+clearance threshold the model settles at a small non-zero stimulus, which can sit under the
+0.1 % line with cytokine near rest but no longer falls, and that is not resolution. A
+response that does not meet all three by the end of the simulated window has not resolved
+(time to resolution = infinity).
 
 An independent check: lymphocytes never fall below their resting level sigma / delta_T
 (they start there and dT/dt >= sigma - delta_T T), and the stimulus's per-capita growth
 never exceeds r, so above ``clearance_threshold(params)`` = r delta_T / (k sigma) the
 stimulus falls at every moment; below it, once the stimulus is small and the killers are
 back near rest, it grows again, so it can never be eliminated. With the default values
-the threshold is 0.4; the tests compare the simulated threshold with it.
+the threshold is 0.4. This condition is NOT used by the definition of "resolves"; the tests
+compare the simulated threshold with it, so their agreement is a check, not a construction.
+
+The threshold exists because of two assumptions: the stimulus replicates (growth rate
+r > 0), and the killers never fall below a resting pool sigma / delta_T. A stimulus that
+did not replicate would be eliminated eventually at any e > 0.
 
 "Stimulus strength" in this model is the stimulus's growth rate r (how fast infected or
 antigen-presenting cells multiply); ``STIMULUS_GROWTH_RATES`` are the values the chapter
@@ -71,8 +82,12 @@ from scipy.integrate import solve_ivp
 ANTIGEN_START = 1.0
 ANTIGEN_CLEARED = 0.001 * ANTIGEN_START
 CYTOKINE_RESOLVED_FOLD = 1.5
+# "Still being eliminated": the stimulus's net per-capita rate must be at or below -1 % a day.
+STILL_FALLING_PER_DAY = 0.01
 # Stimulus growth rates r (per day) offered by the chapter's second control.
 STIMULUS_GROWTH_RATES = (0.5, 1.0, 1.5, 2.0)
+# Synapse prolongation values s offered by the chapter's third control (0 = the basic model).
+SYNAPSE_LEVELS = (0.0, 1.0, 2.0, 3.0, 4.0)
 
 
 class ModelParameterError(ValueError):
@@ -93,6 +108,11 @@ class KillingModelParameters:
     basal_cytokine_per_day: float = 0.1  # gamma_0: resting cytokine production
     cytokine_per_cell_per_day: float = 1.0  # gamma: cytokine made per engaged killer cell
     cytokine_decay_per_day: float = 1.0  # delta_C: cytokine clearance
+    # s: extra cytokine per engaged killer when killing fails (a longer synapse); 0 = none.
+    synapse_prolongation: float = 0.0
+
+    # Parameters that may be zero (the others must be positive).
+    _MAY_BE_ZERO = ("synapse_prolongation",)
 
     def __post_init__(self):
         for field in fields(self):
@@ -101,7 +121,12 @@ class KillingModelParameters:
                 raise ModelParameterError(f"{field.name} must be a number, got {value!r}")
             if not math.isfinite(value):
                 raise ModelParameterError(f"{field.name} must be finite, got {value!r}")
-            if value <= 0:
+            if field.name in self._MAY_BE_ZERO:
+                if value < 0:
+                    raise ModelParameterError(
+                        f"{field.name} must be zero or positive, got {value!r}"
+                    )
+            elif value <= 0:
                 raise ModelParameterError(f"{field.name} must be positive, got {value!r}")
 
     @property
@@ -143,6 +168,7 @@ def _check_times(days: np.ndarray) -> np.ndarray:
 def _log_rates(params: KillingModelParameters, efficiency: float):
     """Right-hand side in ln-variables: d(ln X)/dt = (dX/dt) / X."""
     p = params
+    per_cell = p.cytokine_per_cell_per_day * (1 + p.synapse_prolongation * (1 - efficiency))
 
     def rhs(_t, y):
         a, t, c = np.exp(y)
@@ -151,9 +177,7 @@ def _log_rates(params: KillingModelParameters, efficiency: float):
         d_ln_t = (
             p.recruitment_per_day + p.activation_per_day * engaged
         ) / t - p.lymphocyte_decay_per_day
-        d_ln_c = (
-            p.basal_cytokine_per_day + p.cytokine_per_cell_per_day * t * engaged
-        ) / c - p.cytokine_decay_per_day
+        d_ln_c = (p.basal_cytokine_per_day + per_cell * t * engaged) / c - p.cytokine_decay_per_day
         return [d_ln_a, d_ln_t, d_ln_c]
 
     return rhs
@@ -191,26 +215,43 @@ def simulate(
     )
 
 
+def antigen_net_rate(
+    trajectory: pd.DataFrame,
+    killing_efficiency: float,
+    params: KillingModelParameters | None = None,
+) -> np.ndarray:
+    """Per-capita rate of change of the stimulus, r (1 - A/K) - e k T, at each row (per day).
+
+    Evaluated from the simulated A and T with the model's own equation; negative means the
+    stimulus is shrinking."""
+    efficiency = _check_efficiency(killing_efficiency)
+    p = params or KillingModelParameters()
+    antigen = trajectory["antigen"].to_numpy()
+    killers = trajectory["lymphocytes"].to_numpy()
+    return (
+        p.growth_per_day * (1 - antigen / p.capacity) - efficiency * p.kill_rate_per_day * killers
+    )
+
+
 def time_to_resolution(
     trajectory: pd.DataFrame,
     killing_efficiency: float,
     params: KillingModelParameters | None = None,
 ) -> float:
-    """First day from which antigen < 0.1 % of start AND cytokine < 1.5 x resting, to the end,
-    provided killing at the killers' resting level outpaces regrowth (module docstring).
+    """First day from which, to the end, antigen < 0.1 % of start AND cytokine < 1.5 x resting
+    AND the stimulus is still shrinking by at least 1 % a day (module docstring).
 
-    `killing_efficiency` is the efficiency the trajectory was simulated with. Returns
-    math.inf when the response has not resolved within the simulated window, and always
-    when the efficiency is at or below ``clearance_threshold(params)``: the stimulus is then
-    held at a persistent non-zero level, however low.
+    `killing_efficiency` is the efficiency the trajectory was simulated with (it enters the
+    stimulus's net rate). Returns math.inf when the response has not resolved within the
+    simulated window. The hand-derived ``clearance_threshold`` is not used here.
     """
     efficiency = _check_efficiency(killing_efficiency)
     params = params or KillingModelParameters()
-    if efficiency <= clearance_threshold(params):
-        return math.inf
     antigen = trajectory["antigen"].to_numpy()
-    below = (antigen < ANTIGEN_CLEARED) & (
-        trajectory["cytokine"].to_numpy() < CYTOKINE_RESOLVED_FOLD * params.resting_cytokine
+    below = (
+        (antigen < ANTIGEN_CLEARED)
+        & (trajectory["cytokine"].to_numpy() < CYTOKINE_RESOLVED_FOLD * params.resting_cytokine)
+        & (antigen_net_rate(trajectory, efficiency, params) <= -STILL_FALLING_PER_DAY)
     )
     if not below[-1]:
         return math.inf
@@ -223,8 +264,9 @@ def time_to_resolution(
 def clearance_threshold(params: KillingModelParameters | None = None) -> float:
     """Killing efficiency above which the stimulus is eliminated: r delta_T / (k sigma).
 
-    Derived by hand (module docstring), not from the simulation, so it can check it. May
-    exceed 1, meaning that even full killing cannot eliminate the stimulus.
+    Derived by hand (module docstring), not from the simulation, and not used by the
+    definition of "resolves", so it can check the simulation. May exceed 1, meaning that even
+    full killing cannot eliminate the stimulus.
     """
     p = params or KillingModelParameters()
     return (
@@ -362,6 +404,15 @@ def cytokine_fold_crossing(
         else:
             high = middle
     return (low + high) / 2
+
+
+def with_synapse(
+    synapse_prolongation: float, params: KillingModelParameters | None = None
+) -> KillingModelParameters:
+    """The same parameters with another synapse prolongation s (extra cytokine per engaged
+    killer when killing fails)."""
+    params = params or KillingModelParameters()
+    return replace(params, synapse_prolongation=synapse_prolongation)
 
 
 def with_growth(

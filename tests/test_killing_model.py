@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from stormbook import killing_model as km
 from stormbook.killing_model import (
     ANTIGEN_CLEARED,
     CYTOKINE_RESOLVED_FOLD,
     STIMULUS_GROWTH_RATES,
+    SYNAPSE_LEVELS,
     KillingModelParameters,
     ModelParameterError,
     clearance_threshold,
@@ -28,6 +30,7 @@ from stormbook.killing_model import (
     time_to_resolution,
     trajectories,
     with_growth,
+    with_synapse,
 )
 
 FINE_GRID = np.linspace(0.0, 1.0, 101)
@@ -123,10 +126,25 @@ def test_time_to_resolution_follows_its_definition_on_a_hand_made_trajectory():
     assert time_to_resolution(trajectory, 0.9) == 3.0
     dips_back = trajectory.assign(antigen=[1.0, 0.0002, 0.5, 0.0004, 0.0003])
     assert time_to_resolution(dips_back, 0.9) == 3.0
-    # The same numbers at an efficiency at or below the hand threshold (0.4) are a stimulus
-    # held at a low level, not cleared: never resolved.
+    # The same numbers at a lower efficiency: with killers at rest (T = 1) the stimulus's net
+    # rate r(1 - A/K) - e k T is about 1 - 2.5 e per day, which is 0 at e = 0.4 and positive at
+    # 0.3, so the stimulus is not still falling: never resolved.
     assert time_to_resolution(trajectory, 0.4) == math.inf
     assert time_to_resolution(trajectory, 0.3) == math.inf
+    # At e = 0.404 the rate is -0.01 per day, exactly the "still falling" limit: resolved.
+    assert time_to_resolution(trajectory, 0.404) == 3.0
+
+
+def test_resolves_does_not_use_the_hand_threshold(monkeypatch):
+    """The definition is read off the simulation; the hand formula only checks it."""
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("time_to_resolution must not call clearance_threshold")
+
+    monkeypatch.setattr(km, "clearance_threshold", forbidden)
+    assert resolves(simulate(1.0), 1.0)
+    assert not resolves(simulate(0.39), 0.39)
+    assert time_to_resolution(simulate(0.6), 0.6) == 7.0
 
 
 def test_a_low_persistent_stimulus_is_not_counted_as_resolved():
@@ -257,13 +275,28 @@ def test_crossing_refuses_a_fold_no_efficiency_reaches():
         cytokine_fold_crossing(1000.0)
 
 
-def test_claim_a_partial_defect_tips_over_with_a_faster_growing_stimulus():
-    """Text: e = 0.6 clears a stimulus growing at r = 1 within days but not one growing at r = 2."""
+def test_claim_a_partial_defect_with_a_faster_stimulus_smoulders_but_no_storm():
+    """Text: e = 0.6 clears a stimulus growing at r = 1 in 7 days but not one growing at
+    r = 2; there cytokine ends about 2.1 times rest (3.9 times with s = 4), far below the
+    tenfold mark, which at r = 2 needs killing below about 0.32 (0.47 with s = 4)."""
     assert resolves(simulate(0.6), 0.6)
     assert time_to_resolution(simulate(0.6), 0.6) == 7.0
     strong = with_growth(2.0)
     assert not resolves(simulate(0.6, params=strong), 0.6, strong)
     assert resolves(simulate(1.0, params=strong), 1.0, strong)
+    rest = strong.resting_cytokine
+    assert simulate(0.6, params=strong)["cytokine"].iloc[-1] / rest == pytest.approx(2.11, abs=0.01)
+    strong_long = with_synapse(4.0, strong)
+    assert simulate(0.6, params=strong_long)["cytokine"].iloc[-1] / rest == pytest.approx(
+        3.88, abs=0.01
+    )
+    assert cytokine_fold_crossing(10.0, params=strong) == pytest.approx(0.323, abs=0.002)
+    assert cytokine_fold_crossing(10.0, params=strong_long) == pytest.approx(0.473, abs=0.002)
+    # No growth rate or synapse setting offered by the chart gives a storm at e = 0.6.
+    for growth in STIMULUS_GROWTH_RATES:
+        for s in SYNAPSE_LEVELS:
+            p = with_synapse(s, with_growth(growth))
+            assert simulate(0.6, params=p)["cytokine"].iloc[-1] / rest < 10, (growth, s)
 
 
 @pytest.mark.parametrize("growth", STIMULUS_GROWTH_RATES)
@@ -298,3 +331,54 @@ def test_scenario_table_covers_every_control_position():
 def test_bad_growth_rate_is_refused_by_name():
     with pytest.raises(ModelParameterError, match="growth_per_day"):
         with_growth(0.0)
+
+
+# --- The prolonged-synapse extension (s) ----------------------------------------------------
+
+
+def test_synapse_zero_is_the_original_model():
+    assert KillingModelParameters().synapse_prolongation == 0.0
+    base = simulate(0.3)
+    same = simulate(0.3, params=with_synapse(0.0))
+    pd.testing.assert_frame_equal(base, same)
+
+
+def test_synapse_has_no_effect_when_killing_is_normal():
+    # 1 + s (1 - e) = 1 at e = 1, whatever s.
+    pd.testing.assert_frame_equal(simulate(1.0), simulate(1.0, params=with_synapse(4.0)))
+
+
+def test_synapse_multiplies_cytokine_per_engaged_killer_by_the_documented_factor():
+    # Without killing, A, T do not depend on s; at steady state C = gamma_0 + gamma (1 + s) T E.
+    params = with_synapse(4.0)
+    run, plain = simulate(0.0, params=params), simulate(0.0)
+    np.testing.assert_allclose(run["antigen"], plain["antigen"], rtol=1e-7)
+    np.testing.assert_allclose(run["lymphocytes"], plain["lymphocytes"], rtol=1e-7)
+    engaged = 100.0 / 101.0
+    t_star = (0.5 + 2.0 * engaged) / 0.5
+    assert run["cytokine"].iloc[-1] == pytest.approx(0.1 + 5.0 * t_star * engaged, rel=1e-4)
+
+
+def test_claim_synapse_prolongation_raises_cytokine_but_not_clearance():
+    """Text: with s = 4, cytokine with no killing ends about 247 times rest (50 with s = 0);
+    the clearance threshold does not move (s changes cytokine, not killing); the tenfold
+    crossing at r = 1 rises from about 0.16 to about 0.25."""
+    long = with_synapse(4.0)
+    rest = long.resting_cytokine
+    assert simulate(0.0, params=long)["cytokine"].iloc[-1] / rest == pytest.approx(246.6, abs=0.1)
+    assert resolution_threshold(params=long) == pytest.approx(resolution_threshold(), abs=1e-9)
+    assert cytokine_fold_crossing(10.0, params=long) == pytest.approx(0.253, abs=0.002)
+    # Cytokine never falls as s rises, at any efficiency on the slider grid.
+    for e in GRID_21:
+        folds = [simulate(e, params=with_synapse(s))["cytokine"].iloc[-1] for s in SYNAPSE_LEVELS]
+        assert all(b >= a - 1e-9 for a, b in itertools.pairwise(folds)), e
+
+
+@pytest.mark.parametrize("bad", [-0.5, math.nan, math.inf, "1", True])
+def test_bad_synapse_prolongation_is_refused_by_name(bad):
+    with pytest.raises(ModelParameterError, match="synapse_prolongation"):
+        KillingModelParameters(synapse_prolongation=bad)
+
+
+def test_synapse_levels_are_the_slider_values():
+    assert SYNAPSE_LEVELS == (0.0, 1.0, 2.0, 3.0, 4.0)
