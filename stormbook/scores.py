@@ -601,6 +601,40 @@ def hscore_published_probability(total) -> str:
 
 
 @dataclass(frozen=True)
+class LogisticFit:
+    """A straight line fitted to the logit of the printed probabilities: logit p = a + b x."""
+
+    intercept: float
+    slope: float
+
+    def probability(self, total: float) -> float:
+        return 1.0 / (1.0 + math.exp(-(self.intercept + self.slope * total)))
+
+    @property
+    def midpoint(self) -> float:
+        """The HScore at which the fitted probability is one half."""
+        return -self.intercept / self.slope
+
+
+def hscore_logistic_fit() -> LogisticFit:
+    """A logistic curve through the printed score-to-probability points (the open bands at
+    the two ends left out): least squares on the logit scale. The published points are this
+    curve, read off at set scores; the fit is a reading of the table, not a published
+    formula, and the calculator never reports it as a probability."""
+    table = hscore_probability_table()
+    points = table[table["comparator"] == "=="]
+    x = points["hscore"].astype(float).to_numpy()
+    p = points["probability_percent"].astype(float).to_numpy() / 100
+    logit = [math.log(q / (1 - q)) for q in p]
+    n = len(x)
+    mean_x, mean_y = sum(x) / n, sum(logit) / n
+    slope = sum((xi - mean_x) * (yi - mean_y) for xi, yi in zip(x, logit, strict=True)) / sum(
+        (xi - mean_x) ** 2 for xi in x
+    )
+    return LogisticFit(mean_y - slope * mean_x, slope)
+
+
+@dataclass(frozen=True)
 class HScoreRange:
     """The HScore when some inputs were not measured: the lowest and highest possible totals."""
 

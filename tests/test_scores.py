@@ -599,7 +599,7 @@ def test_astct_waiver_neighbours(changes, grade, key):
 
 
 def test_astct_temperature_required_unless_established_crs_was_treated():
-    with pytest.raises(ScoreInputError, match="temperature_c.*required"):
+    with pytest.raises(ScoreInputError, match=r"temperature_c.*required"):
         crs(temperature_c=None, antipyretic_or_anticytokine_given=True)
 
 
@@ -712,3 +712,30 @@ def test_predictive_values_refuse_percentages_and_bad_counts(changes, message):
     inputs = {**dict(sensitivity=0.93, specificity=0.86, prevalence=0.015), **changes}
     with pytest.raises(ScoreInputError, match=message):
         scores.predictive_values(**inputs)
+
+
+# ----------------------------------------------------------------------------- HScore curve
+
+
+def test_hscore_printed_probabilities_lie_on_a_logistic_curve():
+    # The chapter says the printed points lie on a logistic curve (within 2 percentage
+    # points) and that the probability is about one half at the cut-off of 169.
+    fit = scores.hscore_logistic_fit()
+    table = scores.hscore_probability_table()
+    points = table[table["comparator"] == "=="]
+    worst = max(
+        abs(fit.probability(float(h)) - float(p) / 100)
+        for h, p in zip(points["hscore"], points["probability_percent"], strict=True)
+    )
+    assert worst < 0.02
+    assert 167 < fit.midpoint < 169
+    assert 0.45 < fit.probability(scores.hscore_cutoff()) < 0.55
+    assert fit.intercept == pytest.approx(-10.538, abs=0.01)
+    assert fit.slope == pytest.approx(0.06283, abs=0.0001)
+
+
+def test_hscore_cutoff_lies_between_printed_points_either_side_of_one_half():
+    table = scores.hscore_probability_table().set_index("hscore")
+    assert table.loc[160, "probability_percent"] == "40"
+    assert table.loc[170, "probability_percent"] == "54"
+    assert 160 < scores.hscore_cutoff() < 170
