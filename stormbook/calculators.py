@@ -630,7 +630,7 @@ def hlh2004_calculator_chart(initial: dict | None = None) -> alt.VConcatChart:
         _hlh_verdict_expression(),
         hlh2004_controls(initial),
         "HLH-2004 (study entry criteria)",
-        n_lines=7,
+        n_lines=9,
     )
     return describe(chart, "HLH-2004 calculator", HLH_DESCRIPTION)
 
@@ -826,6 +826,7 @@ ASTCT_DEFAULTS = {
     "temperature_c": None,
     "fever_explained_by_other_cause": False,
     "antipyretic_or_anticytokine_given": False,
+    "crs_established_with_fever": False,
     "hypotension": "none",
     "hypotension_explained_by_other_cause": False,
     "hypoxia": "none",
@@ -872,7 +873,9 @@ def _astct_expressions() -> tuple[str, str]:
         f"(!{_missing('ct_temperature_c')} && {temp} >= {scores.astct_fever_threshold_c()!r} "
         f"&& ct_fever_explained_by_other_cause == 'no')"
     )
-    treated = "ct_antipyretic_or_anticytokine_given == 'yes'"
+    given = "ct_antipyretic_or_anticytokine_given == 'yes'"
+    established = "ct_crs_established_with_fever == 'yes'"
+    treated = f"({given} && {established})"
     died = "ct_death_due_to_crs == 'yes'"
     invalid = (
         f"(!{_missing('ct_temperature_c')} && !{_range_test(temp, low, high)}) "
@@ -896,7 +899,9 @@ def _astct_expressions() -> tuple[str, str]:
     explanation = (
         f"({invalid}) ? {_js(_wrapped(CHECK_TEXT))} "
         f": {died} ? {text('death', str(death))} "
-        f": ({fever} ? {text('fever', worst)} : !({treated}) ? {text('no_fever', '')} "
+        f": ({fever} ? {text('fever', worst)} "
+        f": ({given} && !({established})) ? {text('not_established', '')} "
+        f": !({treated}) ? {text('no_fever', '')} "
         f": {worst} == {lowest} ? {text('treated_none', '')} : {text('treated', worst)}) + {suffix}"
     )
     return grade, explanation
@@ -905,8 +910,8 @@ def _astct_expressions() -> tuple[str, str]:
 ASTCT_DESCRIPTION = (
     "Interactive ASTCT grading of cytokine release syndrome. Controls set the temperature "
     "(empty means not measured), whether fever, hypotension or hypoxia has another cause, whether "
-    "antipyretic or anticytokine therapy was given, the hypotension and hypoxia categories, and "
-    "death due to CRS. The text gives the grade and how it was reached."
+    "antipyretic or anticytokine therapy was given, whether CRS was already established (it began "
+    "with fever) before that therapy, the hypotension and hypoxia categories, and death due to CRS. The text gives the grade and how it was reached."
 )
 
 
@@ -930,6 +935,12 @@ def astct_controls(initial: dict | None = None) -> list[alt.Parameter]:
             "Antipyretic or anticytokine therapy given: ",
             YES_NO,
             _tri(v["antipyretic_or_anticytokine_given"]),
+        ),
+        _select_param(
+            "ct_crs_established_with_fever",
+            "CRS already established (began with fever): ",
+            YES_NO,
+            _tri(v["crs_established_with_fever"]),
         ),
         _select_param(
             "ct_hypotension",

@@ -159,6 +159,16 @@ class CriteriaResult:
     route_a: bool | None = None
     notes: tuple[str, ...] = ()
 
+    @property
+    def diagnostic_by_either_route(self) -> bool | None:
+        """HLH-2004's own rule: diagnostic if route A (a molecular diagnosis) or route B is met.
+        `fulfilled` answers route B alone, the criteria of active disease."""
+        if self.route_a is True or self.fulfilled is True:
+            return True
+        if self.route_a is False and self.fulfilled is False:
+            return False
+        return None
+
 
 # ---------------------------------------------------------------------------- HLH-2004
 
@@ -176,13 +186,14 @@ HLH2004_TEXT = {
     "B_open": "route B not decided: {met} of 8 criteria met, {unknown} not assessed ({needed} needed)",
     "B_not": "route B not met: {met} of 8 criteria ({needed} needed)",
     "A_yes": (
-        "route A: a molecular diagnosis consistent with HLH shows a predisposition to HLH, "
-        "not by itself active disease"
+        "route A met: HLH-2004 accepts a molecular diagnosis consistent with HLH as "
+        "diagnostic; a variant shows a predisposition, active disease is judged on route B"
     ),
     "A_no": "route A: no molecular diagnosis consistent with HLH",
     "A_unknown": "route A: genetics not tested",
     "malignancy": (
-        "evidence of malignancy: the criteria ask for none, so haemophagocytosis is not counted"
+        "evidence of malignancy: haemophagocytosis not counted (a strict reading of "
+        "'no evidence of malignancy'; adult series count it)"
     ),
     "malignancy_unknown": "malignancy not yet excluded: haemophagocytosis cannot count until it is",
 }
@@ -219,11 +230,12 @@ def hlh2004(
     """The HLH-2004 diagnostic guidelines, in the form reproduced verbatim (Henter 2007).
 
     They were written as the diagnostic guidelines of a treatment study in children
-    (HLH-2004). Route B is 5 of the 8 criteria (active disease as the study defined it).
-    Route A, a molecular diagnosis consistent with HLH, is reported apart: a variant shows a
-    predisposition to HLH, not by itself active disease, so `fulfilled` answers route B only
-    and the verdict states route A. Haemophagocytosis (B5) counts only with no evidence of
-    malignancy, the clause printed with it. Fever is a yes/no finding: no numeric threshold
+    (HLH-2004). HLH-2004 itself is diagnostic by either route: route A, a molecular diagnosis
+    consistent with HLH, or route B, 5 of the 8 criteria (`diagnostic_by_either_route`).
+    `fulfilled` answers route B alone, because a variant shows a predisposition to HLH, not
+    by itself active disease; the verdict states HLH-2004's rule for route A first.
+    Haemophagocytosis (B5) is counted only with no evidence of malignancy, a strict reading
+    of the clause printed with it (adult series apply the criteria in malignancy). Fever is a yes/no finding: no numeric threshold
     of the guideline was confirmed. Every argument without a default must be given; None
     means "not measured / not assessed" (a test not done is not a normal result).
     Triglycerides are fasting values, given in mmol/L or (instead) in mg/dL; fibrinogen in
@@ -589,6 +601,40 @@ def hscore_published_probability(total) -> str:
 
 
 @dataclass(frozen=True)
+class LogisticFit:
+    """A straight line fitted to the logit of the printed probabilities: logit p = a + b x."""
+
+    intercept: float
+    slope: float
+
+    def probability(self, total: float) -> float:
+        return 1.0 / (1.0 + math.exp(-(self.intercept + self.slope * total)))
+
+    @property
+    def midpoint(self) -> float:
+        """The HScore at which the fitted probability is one half."""
+        return -self.intercept / self.slope
+
+
+def hscore_logistic_fit() -> LogisticFit:
+    """A logistic curve through the printed score-to-probability points (the open bands at
+    the two ends left out): least squares on the logit scale. The published points are this
+    curve, read off at set scores; the fit is a reading of the table, not a published
+    formula, and the calculator never reports it as a probability."""
+    table = hscore_probability_table()
+    points = table[table["comparator"] == "=="]
+    x = points["hscore"].astype(float).to_numpy()
+    p = points["probability_percent"].astype(float).to_numpy() / 100
+    logit = [math.log(q / (1 - q)) for q in p]
+    n = len(x)
+    mean_x, mean_y = sum(x) / n, sum(logit) / n
+    slope = sum((xi - mean_x) * (yi - mean_y) for xi, yi in zip(x, logit, strict=True)) / sum(
+        (xi - mean_x) ** 2 for xi in x
+    )
+    return LogisticFit(mean_y - slope * mean_x, slope)
+
+
+@dataclass(frozen=True)
 class HScoreRange:
     """The HScore when some inputs were not measured: the lowest and highest possible totals."""
 
@@ -779,7 +825,11 @@ ASTCT_TEXT = {
     ),
     "no_fever": (
         "not graded as CRS: fever not attributable to another cause is required "
-        "(unless antipyretic or anticytokine therapy has been given)"
+        "(after antipyretic or anticytokine therapy, only in established CRS)"
+    ),
+    "not_established": (
+        "not graded as CRS: CRS begins with fever; the waiver after antipyretic or "
+        "anticytokine therapy applies only to a patient whose CRS is already established"
     ),
     "treated_none": (
         "not graded: after antipyretic or anticytokine therapy the grade rests on "
@@ -804,6 +854,7 @@ def astct_crs_grade(
     temperature_c: float | None,
     fever_explained_by_other_cause: bool,
     antipyretic_or_anticytokine_given: bool,
+    crs_established_with_fever: bool,
     hypotension: str,
     hypotension_explained_by_other_cause: bool,
     hypoxia: str,
@@ -813,8 +864,10 @@ def astct_crs_grade(
     """The ASTCT consensus grade (1-5) of cytokine release syndrome.
 
     Fever (temperature at or above the table's threshold) not explained by another cause is
-    required, except after antipyretic or anticytokine therapy, when hypotension and hypoxia
-    alone drive the grade. Hypotension and hypoxia count only when not attributable to any
+    required. The one exception is a patient who already has CRS (which began with fever:
+    `crs_established_with_fever`) and then receives antipyretic or anticytokine therapy: fever
+    is then no longer required and hypotension and hypoxia alone drive the grade. A patient
+    never febrile is not graded as CRS, whatever drugs were given. Hypotension and hypoxia count only when not attributable to any
     other cause. The grade is the more severe of the hypotension grade and the hypoxia grade;
     death due to CRS (no other cause the principal factor) is grade 5. `hypotension` and
     `hypoxia` take the codes of `astct_categories`.
@@ -822,7 +875,9 @@ def astct_crs_grade(
     grades = _astct_grades()
     hypotension = _choice("hypotension", hypotension, astct_categories("hypotension"))
     hypoxia = _choice("hypoxia", hypoxia, astct_categories("hypoxia"))
-    treated = _flag("antipyretic_or_anticytokine_given", antipyretic_or_anticytokine_given)
+    given = _flag("antipyretic_or_anticytokine_given", antipyretic_or_anticytokine_given)
+    established = _flag("crs_established_with_fever", crs_established_with_fever)
+    treated = given and established  # the waiver: established CRS, then treated
     other_cause = _flag("fever_explained_by_other_cause", fever_explained_by_other_cause)
     hypotension_other = _flag(
         "hypotension_explained_by_other_cause", hypotension_explained_by_other_cause
@@ -853,6 +908,8 @@ def astct_crs_grade(
         return CRSGrade(grade, by_hypotension, by_hypoxia, ASTCT_TEXT["death"].format(grade=grade))
     if fever:
         key, grade = "fever", worst
+    elif given and not established:
+        key, grade = "not_established", None
     elif not treated:
         key, grade = "no_fever", None
     elif worst == lowest:

@@ -346,8 +346,17 @@ def astct_grid():
     cases += [crs(temperature_c=t) for t in (37.9, 38.0)]
     cases += [
         crs(temperature_c=39.0, fever_explained_by_other_cause=True, hypotension="one_vasopressor"),
-        crs(temperature_c=None, antipyretic_or_anticytokine_given=True, hypoxia="high_flow"),
-        crs(temperature_c=37.0, antipyretic_or_anticytokine_given=True),
+        crs(
+            temperature_c=None,
+            antipyretic_or_anticytokine_given=True,
+            crs_established_with_fever=True,
+            hypoxia="high_flow",
+        ),
+        crs(
+            temperature_c=37.0,
+            antipyretic_or_anticytokine_given=True,
+            crs_established_with_fever=True,
+        ),
         crs(
             hypotension="one_vasopressor",
             hypotension_explained_by_other_cause=True,
@@ -357,11 +366,27 @@ def astct_grid():
         crs(
             temperature_c=37.0,
             antipyretic_or_anticytokine_given=True,
+            crs_established_with_fever=True,
             hypoxia="high_flow",
             hypoxia_explained_by_other_cause=True,
         ),
         crs(death_due_to_crs=True, temperature_c=None, hypotension="multiple_vasopressors"),
     ]
+    # The fever waiver crossed: therapy given or not x CRS established or not x febrile or not
+    # (and temperature not measured, which only established, treated CRS allows).
+    for given, established, temperature in itertools.product(
+        (False, True), (False, True), (37.0, 38.0, None)
+    ):
+        if temperature is None and not (given and established):
+            continue
+        cases.append(
+            crs(
+                temperature_c=temperature,
+                antipyretic_or_anticytokine_given=given,
+                crs_established_with_fever=established,
+                hypotension="one_vasopressor",
+            )
+        )
     return cases
 
 
@@ -382,6 +407,10 @@ def test_astct_grid_reaches_every_grade():
     [
         ({"temperature_c": 101.0}, "temperature_c.*plausible"),  # Fahrenheit
         ({"temperature_c": None}, "temperature_c.*required"),
+        (
+            {"temperature_c": None, "antipyretic_or_anticytokine_given": True},
+            "temperature_c.*required",
+        ),
     ],
 )
 def test_astct_bad_input_named_and_the_page_says_check(changes, message):

@@ -84,16 +84,27 @@ def test_hlh2004_five_of_eight_is_the_rule():
     assert five.verdict.startswith("route B met: 5 of 8 criteria (5 needed)")
 
 
-def test_hlh2004_route_a_is_a_predisposition_not_active_disease():
-    # "The finding of a genetic defect does not mean that a patient has acute hyperinflammatory
-    # HLH, only that they have a predisposition" (PMC8212354, Table 2 footnote).
+def test_hlh2004_route_a_is_diagnostic_under_hlh2004_and_a_predisposition():
+    # HLH-2004 (Henter 2007, abstract): five of eight criteria "unless family history or
+    # molecular diagnosis is consistent with HLH". "The finding of a genetic defect does not
+    # mean that a patient has acute hyperinflammatory HLH, only that they have a
+    # predisposition" (PMC8212354, Table 2 footnote).
     result = scores.hlh2004(**hlh_inputs(molecular_diagnosis=True))
     assert (result.met, result.route_a, result.fulfilled) == (0, True, False)
+    assert result.diagnostic_by_either_route is True
     assert result.verdict == (
-        "route B not met: 0 of 8 criteria (5 needed); route A: a molecular diagnosis consistent "
-        "with HLH shows a predisposition to HLH, not by itself active disease"
+        "route B not met: 0 of 8 criteria (5 needed); route A met: HLH-2004 accepts a molecular "
+        "diagnosis consistent with HLH as diagnostic; a variant shows a predisposition, active "
+        "disease is judged on route B"
     )
-    assert "fulfilled" not in result.verdict
+
+
+def test_hlh2004_either_route_needs_both_answers_to_say_no():
+    no_genetics = scores.hlh2004(**hlh_inputs(molecular_diagnosis=None))
+    assert no_genetics.fulfilled is False
+    assert no_genetics.diagnostic_by_either_route is None
+    negative = scores.hlh2004(**hlh_inputs(molecular_diagnosis=False))
+    assert negative.diagnostic_by_either_route is False
 
 
 @pytest.mark.parametrize(
@@ -128,7 +139,8 @@ def test_hlh2004_malignancy_can_turn_five_criteria_into_four():
     result = scores.hlh2004(**{**five, "evidence_of_malignancy": True})
     assert (result.met, result.fulfilled) == (4, False)
     assert result.verdict.endswith(
-        "evidence of malignancy: the criteria ask for none, so haemophagocytosis is not counted"
+        "evidence of malignancy: haemophagocytosis not counted (a strict reading of "
+        "'no evidence of malignancy'; adult series count it)"
     )
 
 
@@ -494,6 +506,7 @@ def crs(**changes):
         temperature_c=38.5,
         fever_explained_by_other_cause=False,
         antipyretic_or_anticytokine_given=False,
+        crs_established_with_fever=False,
         hypotension="none",
         hypotension_explained_by_other_cause=False,
         hypoxia="none",
@@ -535,12 +548,59 @@ def test_astct_fever_threshold_at_and_below_38():
     assert crs(temperature_c=39.0, fever_explained_by_other_cause=True).grade is None
 
 
-def test_astct_after_anticytokine_therapy_fever_is_not_required():
-    assert (
-        crs(temperature_c=37.0, antipyretic_or_anticytokine_given=True, hypoxia="high_flow").grade
-        == 3
+def test_astct_after_anticytokine_therapy_fever_is_not_required_in_established_crs():
+    treated = dict(antipyretic_or_anticytokine_given=True, crs_established_with_fever=True)
+    assert crs(temperature_c=37.0, hypoxia="high_flow", **treated).grade == 3
+    assert crs(temperature_c=None, **treated).grade is None
+    assert crs(temperature_c=None, **treated).explanation == scores.ASTCT_TEXT["treated_none"]
+
+
+def test_astct_never_febrile_patient_given_paracetamol_is_not_graded():
+    # The waiver is for "patients who have CRS then receive antipyretic or anticytokine
+    # therapy" (Lee 2019): without established CRS a temperature of 37.0 degC is no CRS,
+    # whatever the vasopressor.
+    result = crs(
+        temperature_c=37.0, antipyretic_or_anticytokine_given=True, hypotension="one_vasopressor"
     )
-    assert crs(temperature_c=None, antipyretic_or_anticytokine_given=True).grade is None
+    assert result.grade is None
+    assert result.grade_by_hypotension == 3
+    assert result.explanation == scores.ASTCT_TEXT["not_established"]
+
+
+@pytest.mark.parametrize(
+    "changes, grade, key",
+    [
+        # the same patient, CRS established (began with fever) before the paracetamol
+        ({"crs_established_with_fever": True}, 3, "treated"),
+        # febrile now: graded whatever the therapy or the history
+        ({"temperature_c": 38.0}, 3, "fever"),
+        ({"temperature_c": 38.0, "crs_established_with_fever": True}, 3, "fever"),
+        # no therapy: fever is required, established or not
+        ({"antipyretic_or_anticytokine_given": False}, None, "no_fever"),
+        (
+            {"antipyretic_or_anticytokine_given": False, "crs_established_with_fever": True},
+            None,
+            "no_fever",
+        ),
+        # fever from another cause, tocilizumab given, no CRS before: not graded
+        ({"temperature_c": 39.0, "fever_explained_by_other_cause": True}, None, "not_established"),
+    ],
+)
+def test_astct_waiver_neighbours(changes, grade, key):
+    inputs = dict(
+        temperature_c=37.0, antipyretic_or_anticytokine_given=True, hypotension="one_vasopressor"
+    )
+    inputs.update(changes)
+    result = crs(**inputs)
+    assert result.grade == grade
+    assert result.explanation == scores.ASTCT_TEXT[key].format(
+        grade=grade, by_hypotension=3, by_hypoxia=1
+    )
+
+
+def test_astct_temperature_required_unless_established_crs_was_treated():
+    with pytest.raises(ScoreInputError, match=r"temperature_c.*required"):
+        crs(temperature_c=None, antipyretic_or_anticytokine_given=True)
 
 
 def test_astct_grade_5_is_death_due_to_crs():
@@ -575,6 +635,7 @@ def test_astct_grade_5_is_death_due_to_crs():
             {
                 "temperature_c": 37.0,
                 "antipyretic_or_anticytokine_given": True,
+                "crs_established_with_fever": True,
                 "hypoxia": "high_flow",
                 "hypoxia_explained_by_other_cause": True,
             },
@@ -651,3 +712,30 @@ def test_predictive_values_refuse_percentages_and_bad_counts(changes, message):
     inputs = {**dict(sensitivity=0.93, specificity=0.86, prevalence=0.015), **changes}
     with pytest.raises(ScoreInputError, match=message):
         scores.predictive_values(**inputs)
+
+
+# ----------------------------------------------------------------------------- HScore curve
+
+
+def test_hscore_printed_probabilities_lie_on_a_logistic_curve():
+    # The chapter says the printed points lie on a logistic curve (within 2 percentage
+    # points) and that the probability is about one half at the cut-off of 169.
+    fit = scores.hscore_logistic_fit()
+    table = scores.hscore_probability_table()
+    points = table[table["comparator"] == "=="]
+    worst = max(
+        abs(fit.probability(float(h)) - float(p) / 100)
+        for h, p in zip(points["hscore"], points["probability_percent"], strict=True)
+    )
+    assert worst < 0.02
+    assert 167 < fit.midpoint < 169
+    assert 0.45 < fit.probability(scores.hscore_cutoff()) < 0.55
+    assert fit.intercept == pytest.approx(-10.538, abs=0.01)
+    assert fit.slope == pytest.approx(0.06283, abs=0.0001)
+
+
+def test_hscore_cutoff_lies_between_printed_points_either_side_of_one_half():
+    table = scores.hscore_probability_table().set_index("hscore")
+    assert table.loc[160, "probability_percent"] == "40"
+    assert table.loc[170, "probability_percent"] == "54"
+    assert 160 < scores.hscore_cutoff() < 170
