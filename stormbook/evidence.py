@@ -163,3 +163,12 @@ def _message(view) -> tuple[str, str]:
         f"Pooled {view.measure} {view.estimate:.2f} ({view.ci_low:.2f} to {view.ci_high:.2f})",
         f"{view.k} studies; I² {view.i2_percent:.0f}%; PI {view.pi_low:.2f} to {view.pi_high:.2f}",
     )
+
+
+def randomised_without_outcomes(studies: pd.DataFrame, outcomes: pd.DataFrame) -> list[str]:
+    """The randomised trials (design group "randomised") that have no outcome row, or no row
+    for their primary outcome: a trial listed without its result teaches that it reported none."""
+    trials = studies.loc[studies["design_group"].eq("randomised"), "study_id"]
+    with_rows = set(outcomes["study_id"])
+    with_primary = set(outcomes.loc[outcomes["primary"].astype(bool), "study_id"])
+    return sorted(s for s in trials if s not in with_rows or s not in with_primary)
