@@ -86,3 +86,31 @@ def test_the_emergency_use_authorization_and_guidelines_are_dated():
     assert reg.loc["fda-covid19-eua", "date"] == "2022-11-08"
     assert reg.loc["idsa-2023", "date"] == "2023-06-26"
     assert (REGULATORY.loc[REGULATORY["kind"].eq("guideline"), "date"] != "").all()
+
+
+def test_result_text_prints_counts_ratio_and_interval_as_printed():
+    from stormbook.evidence import result_text
+
+    rows = OUTCOMES.set_index("comparison_id")
+    assert result_text(rows.loc["savemore-death-d28-fda"]) == "13/405 vs 13/189; HR 0.48 (95% CI 0.22 to 1.04)"
+    assert result_text(rows.loc["savemore-whocps-d28"]) == "OR 0.36 (95% CI 0.26 to 0.50)"
+    assert result_text(rows.loc["anacovidgeas-novent-d15"]) == "77.1% vs 85.9%; RR 0.90 (95% CI 0.77 to 1.04); P = 0.16"
+    assert result_text(rows.loc["covaid-improvement"]).startswith("“The estimated median time")
+    assert result_text(rows.loc["corimuno-coprimary-d4"]) == "not given in the reports available"
+
+
+def test_the_results_table_has_every_randomised_il1_trial_and_refuses_one_without_results():
+    from stormbook.effect_sizes import EffectSizeError
+    from stormbook.evidence import trial_results_table
+
+    table = trial_results_table(STUDIES, OUTCOMES)
+    trials = STUDIES[
+        STUDIES["design_group"].eq("randomised")
+        & STUDIES["intervention"].isin(["anakinra", "canakinumab"])
+    ]
+    assert list(table["trial"]) == list(trials["label"])
+    sm = table.set_index("trial").loc["SAVE-MORE"]
+    assert "13/405 vs 13/189" in sm["deaths"] and "HR 0.45" in sm["deaths"]
+    assert "the FDA's analysis" in sm["whose figures"]
+    with pytest.raises(EffectSizeError, match="anacovidgeas"):
+        trial_results_table(STUDIES, OUTCOMES[OUTCOMES["study_id"] != "anacovidgeas"])
