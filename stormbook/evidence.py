@@ -204,9 +204,12 @@ def result_text(row: pd.Series) -> str:
             kind = "95% CrI" if row["interval"] == "95% credible interval" else "95% CI"
             text += f" ({kind} {_fmt(row['ci_low'], ratio)} to {_fmt(row['ci_high'], ratio)})"
         parts.append(text)
-    if pd.notna(row["events_treated"]) and pd.notna(row["n_treated"]) and pd.notna(
-        row["events_control"]
-    ) and pd.notna(row["n_control"]):
+    if (
+        pd.notna(row["events_treated"])
+        and pd.notna(row["n_treated"])
+        and pd.notna(row["events_control"])
+        and pd.notna(row["n_control"])
+    ):
         parts.insert(
             0,
             f"{int(row['events_treated'])}/{int(row['n_treated'])} vs "
@@ -250,7 +253,9 @@ def trial_results_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Dat
     printed, deaths (every mortality row, nearest day 28 first) and whose figures they are."""
     missing = randomised_without_outcomes(studies, outcomes)
     if missing:
-        raise EffectSizeError(f"randomised trials without a primary outcome row: {', '.join(missing)}")
+        raise EffectSizeError(
+            f"randomised trials without a primary outcome row: {', '.join(missing)}"
+        )
     rows = []
     trials = studies[
         studies["design_group"].eq("randomised")
@@ -259,7 +264,9 @@ def trial_results_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Dat
     for trial in trials.itertuples():
         mine = outcomes[outcomes["study_id"].eq(trial.study_id)]
         primary = mine[mine["primary"].astype(bool)]
-        deaths = mine[mine["outcome_family"].eq("all-cause mortality") & ~mine["primary"].astype(bool)]
+        deaths = mine[
+            mine["outcome_family"].eq("all-cause mortality") & ~mine["primary"].astype(bool)
+        ]
         deaths = deaths.assign(
             distance=(deaths["timepoint_days"].astype("Float64") - 28).abs().fillna(999)
         ).sort_values("distance")
@@ -275,7 +282,9 @@ def trial_results_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Dat
                     trial.n_analysed_treated, trial.n_analysed_control
                 ),
                 "primary outcome": "; ".join(primary["outcome"]),
-                "primary result, as printed": "; ".join(result_text(r) for _, r in primary.iterrows()),
+                "primary result, as printed": "; ".join(
+                    result_text(r) for _, r in primary.iterrows()
+                ),
                 "deaths": "; ".join(
                     f"{r['outcome']}: {result_text(r)}" for _, r in deaths.iterrows()
                 ),

@@ -34,15 +34,33 @@ def test_a_randomised_trial_without_results_is_caught():
 
 def test_the_trials_the_issue_lists_are_all_there():
     expected = {
-        "savemore", "corimuno", "covaid", "remapcap-anakinra", "anaconda", "anacovidgeas",
-        "kharazmi", "nct04362111", "cancovid", "fisher1994", "opal1997", "shakoory2016",
-        "provide2022", "immunosep2025", "eloseily2020", "ivanakinra2023sr", "cart2023anakinra",
-        "kyriazopoulou2021ma", "shang2022", "ejmr2023",
+        "savemore",
+        "corimuno",
+        "covaid",
+        "remapcap-anakinra",
+        "anaconda",
+        "anacovidgeas",
+        "kharazmi",
+        "nct04362111",
+        "cancovid",
+        "fisher1994",
+        "opal1997",
+        "shakoory2016",
+        "provide2022",
+        "immunosep2025",
+        "eloseily2020",
+        "ivanakinra2023sr",
+        "cart2023anakinra",
+        "kyriazopoulou2021ma",
+        "shang2022",
+        "ejmr2023",
     }
     assert expected <= set(STUDIES["study_id"])
 
 
-@pytest.mark.parametrize("frame", [STUDIES, OUTCOMES, REGULATORY], ids=["studies", "outcomes", "regulatory"])
+@pytest.mark.parametrize(
+    "frame", [STUDIES, OUTCOMES, REGULATORY], ids=["studies", "outcomes", "regulatory"]
+)
 def test_no_source_column_points_at_a_copy(frame):
     bad = frame.loc[frame["source"].str.contains(COPY_HOSTS), "source"]
     assert bad.empty, f"copies shown as sources: {list(bad)}"
@@ -60,8 +78,15 @@ def test_savemore_has_the_investigators_and_the_fdas_mortality_each_named():
     investigators = sm.loc["savemore-death-d28"]
     fda = sm.loc["savemore-death-d28-fda"]
     assert (investigators["effect"], investigators["p_value"]) == (0.45, 0.045)
-    assert pd.isna(investigators["ci_low"]) and investigators["figure_by"].startswith("the investigators")
-    assert (fda["events_treated"], fda["n_treated"], fda["events_control"], fda["n_control"]) == (13, 405, 13, 189)
+    assert pd.isna(investigators["ci_low"]) and investigators["figure_by"].startswith(
+        "the investigators"
+    )
+    assert (fda["events_treated"], fda["n_treated"], fda["events_control"], fda["n_control"]) == (
+        13,
+        405,
+        13,
+        189,
+    )
     assert (fda["effect"], fda["ci_low"], fda["ci_high"]) == (0.48, 0.22, 1.04)
     assert fda["figure_by"].startswith("the FDA's analysis")
 
@@ -92,9 +117,15 @@ def test_result_text_prints_counts_ratio_and_interval_as_printed():
     from stormbook.evidence import result_text
 
     rows = OUTCOMES.set_index("comparison_id")
-    assert result_text(rows.loc["savemore-death-d28-fda"]) == "13/405 vs 13/189; HR 0.48 (95% CI 0.22 to 1.04)"
+    assert (
+        result_text(rows.loc["savemore-death-d28-fda"])
+        == "13/405 vs 13/189; HR 0.48 (95% CI 0.22 to 1.04)"
+    )
     assert result_text(rows.loc["savemore-whocps-d28"]) == "OR 0.36 (95% CI 0.26 to 0.50)"
-    assert result_text(rows.loc["anacovidgeas-novent-d15"]) == "77.1% vs 85.9%; RR 0.90 (95% CI 0.77 to 1.04); P = 0.16"
+    assert (
+        result_text(rows.loc["anacovidgeas-novent-d15"])
+        == "77.1% vs 85.9%; RR 0.90 (95% CI 0.77 to 1.04); P = 0.16"
+    )
     assert result_text(rows.loc["covaid-improvement"]).startswith("“The estimated median time")
     assert result_text(rows.loc["corimuno-coprimary-d4"]) == "not given in the reports available"
 
