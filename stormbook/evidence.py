@@ -92,6 +92,9 @@ def forest_rows(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     plotted = rows.apply(_as_plotted, axis=1)
     rows = pd.concat([rows, plotted], axis=1)
     rows = rows[rows["ratio"].notna()].copy()
+    # A regulator's analysis of a trial is drawn beside the investigators' and named as such.
+    regulator = rows["figure_by"].fillna("").str.startswith("the FDA's analysis")
+    rows.loc[regulator, "label"] = rows.loc[regulator, "label"] + " (FDA analysis)"
     rows["outcome_choice"] = [
         outcome_label(f, w)
         for f, w in zip(rows["outcome_family"], rows["time_window"], strict=True)
