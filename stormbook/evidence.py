@@ -92,6 +92,9 @@ def forest_rows(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     plotted = rows.apply(_as_plotted, axis=1)
     rows = pd.concat([rows, plotted], axis=1)
     rows = rows[rows["ratio"].notna()].copy()
+    # A regulator's analysis of a trial is drawn beside the investigators' and named as such.
+    regulator = rows["figure_by"].fillna("").str.startswith("the FDA's analysis")
+    rows.loc[regulator, "label"] = rows.loc[regulator, "label"] + " (FDA analysis)"
     rows["outcome_choice"] = [
         outcome_label(f, w)
         for f, w in zip(rows["outcome_family"], rows["time_window"], strict=True)
@@ -163,3 +166,134 @@ def _message(view) -> tuple[str, str]:
         f"Pooled {view.measure} {view.estimate:.2f} ({view.ci_low:.2f} to {view.ci_high:.2f})",
         f"{view.k} studies; I² {view.i2_percent:.0f}%; PI {view.pi_low:.2f} to {view.pi_high:.2f}",
     )
+
+
+def randomised_without_outcomes(studies: pd.DataFrame, outcomes: pd.DataFrame) -> list[str]:
+    """The randomised trials (design group "randomised") that have no outcome row, or no row
+    for their primary outcome: a trial listed without its result teaches that it reported none."""
+    trials = studies.loc[studies["design_group"].eq("randomised"), "study_id"]
+    with_rows = set(outcomes["study_id"])
+    with_primary = set(outcomes.loc[outcomes["primary"].astype(bool), "study_id"])
+    return sorted(s for s in trials if s not in with_rows or s not in with_primary)
+
+
+RATIO_DIGITS = 2  # ratios are printed to two decimals (0.50, not 0.5)
+
+
+def _fmt(value: float, ratio: bool = False) -> str:
+    """A printed number: ratios to two decimals, percentages and P values as printed."""
+    return f"{value:.{RATIO_DIGITS}f}" if ratio else f"{value:g}"
+
+
+def _quoted(notes) -> str:
+    """The words a row's notes quote from the source ("printed as '...'"), if any."""
+    if not isinstance(notes, str) or "printed as '" not in notes:
+        return ""
+    return notes.split("printed as '", 1)[1].split("'", 1)[0]
+
+
+def result_text(row: pd.Series) -> str:
+    """One outcome row's result as printed: the effect with its interval, else the
+    percentages or counts per arm, else that no result was printed; with the P value."""
+    parts = []
+    if row["effect_measure"] != "none" and pd.notna(row["effect"]):
+        measure = {
+            "risk difference (percentage points)": "difference",
+            "rate ratio": "rate ratio",
+        }.get(row["effect_measure"], row["effect_measure"])
+        ratio = row["effect_measure"] in RATIO_MEASURES
+        text = f"{measure} {_fmt(row['effect'], ratio)}"
+        if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
+            kind = "95% CrI" if row["interval"] == "95% credible interval" else "95% CI"
+            text += f" ({kind} {_fmt(row['ci_low'], ratio)} to {_fmt(row['ci_high'], ratio)})"
+        parts.append(text)
+    if (
+        pd.notna(row["events_treated"])
+        and pd.notna(row["n_treated"])
+        and pd.notna(row["events_control"])
+        and pd.notna(row["n_control"])
+    ):
+        parts.insert(
+            0,
+            f"{int(row['events_treated'])}/{int(row['n_treated'])} vs "
+            f"{int(row['events_control'])}/{int(row['n_control'])}",
+        )
+    elif pd.notna(row["percent_treated"]) and pd.notna(row["percent_control"]):
+        parts.insert(0, f"{_fmt(row['percent_treated'])}% vs {_fmt(row['percent_control'])}%")
+    if pd.notna(row["p_value"]):
+        parts.append(f"P = {_fmt(row['p_value'])}")
+    if parts:
+        return "; ".join(parts)
+    quote = _quoted(row["notes"])
+    return f"“{quote}”" if quote else "not given in the reports available"
+
+
+TRIAL_TABLE_COLUMNS = [
+    "trial",
+    "condition",
+    "selection",
+    "patients (treated / control)",
+    "analysed (treated / control)",
+    "primary outcome",
+    "primary result, as printed",
+    "deaths",
+    "whose figures",
+    "stopped",
+    "risk of bias (RoB 2)",
+]
+
+
+def _arms(a, b) -> str:
+    if pd.isna(a) and pd.isna(b):
+        return ""
+    show = lambda v: "" if pd.isna(v) else str(int(v))  # noqa: E731
+    return f"{show(a)} / {show(b)}"
+
+
+def trial_results_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """One row per randomised trial of IL-1 blockade (anakinra; canakinumab as the IL-1beta
+    comparator): who, how many, the primary outcome and its result as
+    printed, deaths (every mortality row, nearest day 28 first) and whose figures they are."""
+    missing = randomised_without_outcomes(studies, outcomes)
+    if missing:
+        raise EffectSizeError(
+            f"randomised trials without a primary outcome row: {', '.join(missing)}"
+        )
+    rows = []
+    trials = studies[
+        studies["design_group"].eq("randomised")
+        & studies["intervention"].isin(["anakinra", "canakinumab"])
+    ]
+    for trial in trials.itertuples():
+        mine = outcomes[outcomes["study_id"].eq(trial.study_id)]
+        primary = mine[mine["primary"].astype(bool)]
+        deaths = mine[
+            mine["outcome_family"].eq("all-cause mortality") & ~mine["primary"].astype(bool)
+        ]
+        deaths = deaths.assign(
+            distance=(deaths["timepoint_days"].astype("Float64") - 28).abs().fillna(999)
+        ).sort_values("distance")
+        shown = pd.concat([primary, deaths])
+        rows.append(
+            {
+                "trial": trial.label,
+                "condition": trial.condition,
+                "selection": trial.selection_biomarker,
+                "patients (treated / control)": _arms(trial.n_treated, trial.n_control)
+                or (f"{int(trial.n_total)} in all" if pd.notna(trial.n_total) else ""),
+                "analysed (treated / control)": _arms(
+                    trial.n_analysed_treated, trial.n_analysed_control
+                ),
+                "primary outcome": "; ".join(primary["outcome"]),
+                "primary result, as printed": "; ".join(
+                    result_text(r) for _, r in primary.iterrows()
+                ),
+                "deaths": "; ".join(
+                    f"{r['outcome']}: {result_text(r)}" for _, r in deaths.iterrows()
+                ),
+                "whose figures": "; ".join(dict.fromkeys(shown["figure_by"])),
+                "stopped": trial.stopped_early,
+                "risk of bias (RoB 2)": f"{trial.rob_judgement}: {trial.rob_reason}",
+            }
+        )
+    return pd.DataFrame(rows, columns=TRIAL_TABLE_COLUMNS)
