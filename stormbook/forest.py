@@ -376,8 +376,9 @@ def _pooled_marks(views: pd.DataFrame, in_pool_view: str, x_scale: alt.Scale, y:
         ],
     )
     notes = [
+        # From the labels' left edge, as the message is: a phone leaves the plot ~170 px.
         pooled_base.mark_text(align="left", baseline="bottom", fontSize=12).encode(
-            x=alt.value(0), y=alt.value(offset), text=f"{line}:N"
+            x=alt.value(MESSAGE_INDENT - LABEL_EXTENT), y=alt.value(offset), text=f"{line}:N"
         )
         for line, offset in (("line1", -22), ("line2", -6))
     ]

@@ -30,13 +30,16 @@ GATE = re.compile(
     r"^(`{3,}|:{3,})\{solution-(start|end)\}[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.M | re.S
 )
 PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z ,;'-]{30,}[A-Za-z]")
+CURLY_TO_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'"})
 CELL = re.compile(r'class="cell[ "]')  # a code cell's container (input and output)
 
 
 def page_text(html: str) -> str:
-    """The visible words of a page, with tags dropped and spaces collapsed."""
+    """The visible words of a page, with tags dropped and spaces collapsed, and Sphinx's
+    curly apostrophes read as the source's straight ones."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    text = unescape(re.sub(r"<[^>]+>", " ", html)).translate(CURLY_TO_STRAIGHT)
+    return " ".join(text.split())
 
 
 def squeezed(text: str) -> str:

@@ -84,7 +84,7 @@ def _styles(browser, url: str, viewport: dict, dark: bool, shipped: dict, opener
     charts = tab.locator(CHART_SELECTOR)
     for index in range(charts.count()):
         charts.nth(index).locator("svg.marks").wait_for()
-    tab.wait_for_load_state("networkidle")
+    tab.evaluate("document.fonts.ready.then(() => true)")  # not networkidle: slow under load
     if opener:
         tab.locator(opener).first.click()
     tab.wait_for_timeout(300)
