@@ -225,7 +225,7 @@ def result_text(row: pd.Series) -> str:
     if parts:
         return "; ".join(parts)
     quote = _quoted(row["notes"])
-    return f"“{quote}”" if quote else "not given in the reports available"
+    return f"“{quote}”" if quote else "see the trial's report"
 
 
 TRIAL_TABLE_COLUMNS = [
