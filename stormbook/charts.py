@@ -9,10 +9,15 @@ reads out in place of the drawing.
 
 from __future__ import annotations
 
+import html
 import textwrap
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
+from pandas.io.formats.style import Styler
+
+from stormbook.sources import linked_sources
 
 # Okabe & Ito, "Color Universal Design" (2008). Yellow is last: it has the least contrast
 # against a white page.
@@ -101,15 +106,78 @@ def chart_data(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def numbers_table(frame: pd.DataFrame, caption: str):
+# Column names a reader should not have to decode; others lose their underscores.
+READER_HEADERS = {
+    "ci_low": "CI lower",
+    "ci_high": "CI upper",
+    "locator": "where in the source",
+    "period_text": "period",
+    "dating": "how dated",
+    "rob_judgement": "risk of bias",
+    "rob_reason": "why",
+    "omim_phenotype": "OMIM phenotype",
+    "omim_gene": "OMIM gene",
+}
+
+
+def reader_header(name) -> str:
+    """A data column's name as a table header: `n_cases` -> "n cases"."""
+    name = str(name)
+    return READER_HEADERS.get(name, name.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class NumbersTable:
+    """A table as the page shows it: open in the text, or folded behind its caption."""
+
+    styler: Styler
+    caption: str
+    rows: int
+    folded: bool
+
+    def to_html(self) -> str:
+        table = self.styler.to_html()
+        if not self.folded:
+            return table
+        rows = f"{self.rows} row" + ("" if self.rows == 1 else "s")
+        return (
+            f'<details class="numbers-table"><summary>{html.escape(self.caption)} '
+            f"({rows})</summary>{table}</details>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+# A table this long, or one giving the numbers behind a chart, is folded behind its caption:
+# the chart and the text carry the lesson, and the rows are one click away.
+FOLD_AFTER_ROWS = 12
+FOLDED_CAPTION = "Numbers behind"
+
+
+def numbers_table(frame: pd.DataFrame, caption: str, folded: bool | None = None) -> NumbersTable:
     """The numbers behind a chart as an accessible HTML table: a caption, no index column.
 
-    Cell text is HTML-escaped, so a value such as "CrCl <30 mL/min" is shown rather than
-    read by the browser as a tag, and a missing value is an empty cell rather than "<NA>".
+    Folded behind its caption when `folded` is true; by default when it has more than
+    FOLD_AFTER_ROWS rows or its caption starts with "Numbers behind". Headers read as words,
+    not column names. Cell text is HTML-escaped, so a value such as
+    "CrCl <30 mL/min" is shown rather than read by the browser as a tag; a DOI or URL is
+    shown as a short citation linked to the source (stormbook.sources); a missing value is
+    an empty cell rather than "<NA>".
     """
     if not caption.strip():
         raise ValueError("numbers_table(): a table needs a caption")
-    return frame.style.hide(axis="index").format(escape="html", na_rep="").set_caption(caption)
+    shown = frame.rename(columns=reader_header)
+    text_columns = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
+    styler = (
+        shown.style.hide(axis="index")
+        .format(escape="html", na_rep="")
+        .format(linked_sources, subset=text_columns, na_rep="")
+        .set_caption(html.escape(caption))
+    )
+    if folded is None:
+        folded = len(frame) > FOLD_AFTER_ROWS or caption.startswith(FOLDED_CAPTION)
+    return NumbersTable(styler, caption, len(frame), folded)
 
 
 # Axis labels built by `wrapped` hold line breaks; this expression draws them as lines.

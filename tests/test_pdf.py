@@ -119,10 +119,12 @@ def glued_phrases() -> dict[str, str]:
     timeline = load_dataset("css-term-timeline")
     steps = load_dataset("perforin-pathway-steps")
     studies = load_dataset("anakinra-studies").set_index("study_id")
+    familial = timeline["term"] == "familial haemophagocytic reticulosis"
+    familial_year = int(timeline.loc[familial, "year"].iloc[0])
     return {
         "chapters/00-introduction": f"Of the {int(causes['n_cases'].sum())} reported cases",
         "chapters/01-terminology": (
-            f"familial haemophagocytic reticulosis ({int(timeline['year'].min())})"
+            f"familial HLH was described in {familial_year} as"
         ),
         "chapters/02-perforin-pathway": f"breaks the pathway into {len(steps)} steps",
         "chapters/03-anakinra-evidence": (

@@ -70,7 +70,8 @@ def test_claims_at_the_referral_laboratory_pretest(care, pretests):
 
 
 def test_claims_at_the_infant_pretest(care, pretests):
-    """Text: at 64%, a normal NK cytotoxicity leaves 50%; normal combined exocytosis 0%;
+    """Text: at 64%, a normal NK cytotoxicity leaves 50%; normal combined exocytosis 0% if its
+    sensitivity were exactly 100%;
     low degranulation -> about 93% (614 with and 43 without the disorder per 1,000)."""
     _, high = pretests
     nk = _pv(care, "rubin_nk_function_sensitivity", "rubin_nk_function_specificity", high)
@@ -81,6 +82,23 @@ def test_claims_at_the_infant_pretest(care, pretests):
     assert 100 * degran.positive_predictive_value == pytest.approx(93.4, abs=0.05)
     assert degran.true_positive == pytest.approx(614.4)
     assert degran.false_positive == pytest.approx(43.2)
+
+
+def test_a_sensitivity_of_138_of_138_is_an_estimate(care, pretests):
+    """Text: none missed of 138 is compatible with a sensitivity as low as 97.4% (exact 95%
+    interval), which at 64% leaves about 5% after a normal combined exocytosis result."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    _, high = pretests
+    n = int(care.loc["exocytosis_2024_primary", "value"])
+    low = proportion_confint(n, n, alpha=0.05, method="beta")[0]
+    assert low == pytest.approx(0.025 ** (1 / 138))  # Clopper-Pearson, all successes
+    assert 100 * low == pytest.approx(97.36, abs=0.01)
+    spec = care.loc["exocytosis_2024_specificity", "value"] / 100
+    after = predictive_values(sensitivity=low, specificity=spec, prevalence=high)
+    by_hand = high * (1 - low) / (high * (1 - low) + (1 - high) * spec)
+    assert after.negative_predictive_value == pytest.approx(1 - by_hand)
+    assert round(100 * by_hand) == 5
 
 
 def test_predictive_values_refuse_a_percentage_given_as_a_whole_number():

@@ -1,0 +1,89 @@
+"""A source as a reader meets it in a table: a short citation that links to the paper.
+
+The data keep each row's source as a DOI or URL, exact for whoever checks a number. A table
+on the page shows it as the book's citation ("Jordan et al. 2011"), taken from
+references.bib by DOI, linked to https://doi.org/…; a source the bibliography does not hold
+shows the publisher's site name, also linked. Other text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from urllib.parse import quote, urlsplit
+
+from pybtex.database import parse_file
+
+from stormbook.paths import book_root
+
+DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"]+)")
+URL = re.compile(r"https?://[^\s\"<>]+")
+# A DOI or URL at the end of a sentence keeps its full stop, comma or bracket outside.
+TRAILING = ".,;:)]"
+
+
+def citation(entry) -> str:
+    """Author-year as the book prints it: one or two surnames, or the first 'et al.'."""
+    people = entry.persons.get("author", [])
+    surnames = [" ".join(person.last_names) for person in people]
+    year = entry.fields.get("year", "")
+    if not surnames:
+        who = entry.fields.get("organization") or entry.fields.get("howpublished", "")
+        who = re.sub(r"[{}]", "", who).split(";")[0].strip()
+        return f"{who} {year}".strip() if who else ""
+    if len(surnames) > 2 or "others" in surnames:
+        names = f"{surnames[0]} et al."
+    else:
+        names = " and ".join(surnames)
+    return re.sub(r"[{}]", "", f"{names} {year}").strip()
+
+
+@functools.cache
+def citations_by_doi() -> dict[str, str]:
+    """Lower-cased DOI -> the citation the bibliography prints for it."""
+    bib = parse_file(str(book_root() / "references.bib"))
+    labels = {}
+    for entry in bib.entries.values():
+        doi = entry.fields.get("doi", "").strip().lower()
+        label = citation(entry)
+        if doi and label:
+            labels[doi] = label
+    return labels
+
+
+def _split_trailing(text: str) -> tuple[str, str]:
+    core = text.rstrip(TRAILING)
+    # A closing bracket that belongs to the DOI (SICI DOIs hold brackets) stays in it.
+    while core.count("(") > core.count(")") and text[len(core) :].startswith(")"):
+        core += ")"
+    return core, text[len(core) :]
+
+
+def _doi_link(doi: str) -> str:
+    label = citations_by_doi().get(doi.lower(), "article (DOI)")
+    href = "https://doi.org/" + quote(doi, safe="/:;()._-")
+    return f'<a href="{html.escape(href)}">{html.escape(label)}</a>'
+
+
+def _url_link(url: str) -> str:
+    doi = DOI.search(url) if "doi.org/" in url else None
+    if doi:
+        return _doi_link(doi.group(1))
+    site = urlsplit(url).hostname or "link"
+    site = site.removeprefix("www.")
+    return f'<a href="{html.escape(url)}">{html.escape(site)}</a>'
+
+
+def linked_sources(text) -> str:
+    """`text` HTML-escaped, with every URL and DOI in it shown as a short citation link."""
+    raw = str(text)
+    out, at = [], 0
+    for match in re.finditer(rf"{URL.pattern}|{DOI.pattern}", raw):
+        found, trailing = _split_trailing(match.group(0))
+        out.append(html.escape(raw[at : match.start()]))
+        out.append(_url_link(found) if found.startswith("http") else _doi_link(found))
+        out.append(html.escape(trailing))
+        at = match.end()
+    out.append(html.escape(raw[at:]))
+    return "".join(out)

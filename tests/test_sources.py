@@ -1,0 +1,69 @@
+"""Sources in tables: a DOI or URL is shown as the book's citation, linked to the source."""
+
+from __future__ import annotations
+
+import pandas as pd
+from bs4 import BeautifulSoup
+
+from stormbook.charts import numbers_table, reader_header
+from stormbook.sources import citations_by_doi, linked_sources
+
+
+def _links(html_text):
+    return [(a["href"], a.get_text()) for a in BeautifulSoup(html_text, "html.parser").select("a")]
+
+
+def test_a_doi_in_the_bibliography_shows_its_author_year_citation():
+    assert _links(linked_sources("10.1182/blood-2011-03-278127")) == [
+        ("https://doi.org/10.1182/blood-2011-03-278127", "Jordan et al. 2011")
+    ]
+
+
+def test_a_doi_with_brackets_and_angle_brackets_stays_whole():
+    doi = "10.1002/1097-0142(197909)44:3<993::aid-cncr2820440329>3.0.co;2-5"
+    html_text = linked_sources(doi)
+    [(href, label)] = _links(html_text)
+    assert href.startswith("https://doi.org/10.1002/1097-0142(197909)44:3")
+    assert href.endswith("3.0.co;2-5")
+    assert label == citations_by_doi()[doi.lower()]
+    assert "aid-cncr" not in BeautifulSoup(html_text, "html.parser").get_text()
+
+
+def test_a_url_shows_its_site_and_keeps_a_sentence_stop_outside_the_link():
+    html_text = linked_sources("Table 2 (https://www.fda.gov/media/163075/download).")
+    assert _links(html_text) == [("https://www.fda.gov/media/163075/download", "fda.gov")]
+    assert BeautifulSoup(html_text, "html.parser").get_text() == "Table 2 (fda.gov)."
+
+
+def test_a_doi_link_url_is_read_as_the_doi():
+    assert _links(linked_sources("https://doi.org/10.1182/blood-2011-03-278127")) == [
+        ("https://doi.org/10.1182/blood-2011-03-278127", "Jordan et al. 2011")
+    ]
+
+
+def test_other_text_is_escaped():
+    assert linked_sources("CrCl <30 mL/min & 'x'") == "CrCl &lt;30 mL/min &amp; &#x27;x&#x27;"
+
+
+def test_table_headers_read_as_words_and_no_cell_shows_a_raw_doi():
+    frame = pd.DataFrame(
+        {"source": ["10.1182/blood-2011-03-278127"], "n_cases": [3], "ci_low": [0.5]}
+    )
+    soup = BeautifulSoup(numbers_table(frame, "cap").to_html(), "html.parser")
+    assert [th.get_text() for th in soup.select("thead th")] == ["source", "n cases", "CI lower"]
+    assert "10.1182" not in soup.select_one("tbody").get_text()
+    assert reader_header("period_text") == "period"
+
+
+def test_a_long_table_or_the_numbers_behind_a_chart_fold_behind_their_caption():
+    short = pd.DataFrame({"cause": ["a", "b"]})
+    long = pd.DataFrame({"cause": [f"c{i}" for i in range(13)]})
+    open_html = numbers_table(short, "Triggers").to_html()
+    assert "<details" not in open_html and "<caption>Triggers</caption>" in open_html
+    folded = BeautifulSoup(numbers_table(long, "Every row").to_html(), "html.parser")
+    assert folded.select_one("details > summary").get_text() == "Every row (13 rows)"
+    assert folded.select_one("details table caption").get_text() == "Every row"
+    behind = numbers_table(short, "Numbers behind the chart").to_html()
+    assert "<summary>Numbers behind the chart (2 rows)</summary>" in behind
+    assert "<details" not in numbers_table(long, "Every row", folded=False).to_html()
+    assert numbers_table(short, "x & y")._repr_html_().count("x &amp; y") == 1
