@@ -29,7 +29,7 @@ def review_block(review: Review) -> nodes.container:
     dates += nodes.strong(text="Last reviewed ")
     dates += nodes.Text(f"{review.reviewed_text}.")
     changed = nodes.paragraph()
-    changed += nodes.strong(text="Changed at this review: ")
+    changed += nodes.strong(text="New in this version: ")
     changed += nodes.Text(review.changes)
     block = nodes.container(classes=["chapter-review"])
     block += [dates, changed]

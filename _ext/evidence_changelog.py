@@ -16,6 +16,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from stormbook.data_changelog import NEXT, ChangelogError, Release, read_changelog
+from stormbook.sources import without_copies
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +29,13 @@ COLUMNS = [
     ("Field", lambda e: e.field),
     ("Old value", lambda e: _shown(e.old)),
     ("New value", lambda e: _shown(e.new)),
-    ("Reason", lambda e: e.reason),
+    ("Reason", lambda e: None if e.reason is None else without_copies(e.reason)),
 ]
 
 
 def _shown(value: str | None) -> str | None:
-    return None if value is None else value or "(empty)"
+    """A value as the page prints it; a link to an unauthorised copy is named, not shown."""
+    return None if value is None else without_copies(value) or "(empty)"
 
 
 def _release_title(release: Release) -> str:

@@ -120,10 +120,28 @@ READER_HEADERS = {
 }
 
 
+# A unit at the end of a column name, as data columns spell it and as a reader writes it.
+UNIT_SUFFIXES = {
+    "_10e9_per_l": " (×10⁹/L)",
+    "_g_per_l": " (g/L)",
+    "_ng_per_ml": " (ng/mL)",
+    "_mmol_per_l": " (mmol/L)",
+    "_iu_per_l": " (IU/L)",
+    "_mg_per_l": " (mg/L)",
+    "_c": " (°C)",
+}
+
+
 def reader_header(name) -> str:
-    """A data column's name as a table header: `n_cases` -> "n cases"."""
+    """A data column's name as a table header: `n_cases` -> "n cases",
+    `platelets_10e9_per_l` -> "platelets (×10⁹/L)"."""
     name = str(name)
-    return READER_HEADERS.get(name, name.replace("_", " "))
+    if name in READER_HEADERS:
+        return READER_HEADERS[name]
+    unit = next((u for u in UNIT_SUFFIXES if name.endswith(u)), None)
+    if unit:
+        return name.removesuffix(unit).replace("_", " ") + UNIT_SUFFIXES[unit]
+    return name.replace("_", " ")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A chapter's review record: how far its evidence was searched, when it was last reviewed,
-and what changed at that review.
+and what is new in that version.
 
 The one place it is kept is the chapter notebook's own metadata, so a chapter carries its
 record wherever it is opened (the book, Binder, JupyterLab)::
@@ -7,7 +7,7 @@ record wherever it is opened (the book, Binder, JupyterLab)::
     "metadata": {"stormbook": {"review": {
         "evidence_searched_to": "2026-11",
         "last_reviewed": "2026-11-30",
-        "changes": "One line: what changed at this review."}}}
+        "changes": "One line: what is new in this version."}}}
 
 The book's extension `_ext/chapter_reviews.py` prints it under each chapter's title and
 fails the build when it is missing or wrong; a chapter's code reads it with

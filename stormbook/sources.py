@@ -21,6 +21,28 @@ DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"]+)")
 URL = re.compile(r"https?://[^\s\"<>]+")
 # A DOI or URL at the end of a sentence keeps its full stop, comma or bracket outside.
 TRAILING = ".,;:)]"
+# Sites that host unauthorised copies of papers: a reader is never sent there (SOURCES.md).
+COPY_HOSTS = (
+    "scribd.com",
+    "studylib",
+    "fdocuments",
+    "docksci",
+    "vdocument",
+    "1library",
+    "translate.goog",
+)
+COPY_NOTE = "(an unauthorised copy, not linked)"
+
+
+def is_copy(url: str) -> bool:
+    """True for a URL on a site that hosts unauthorised copies."""
+    host = urlsplit(url).hostname or ""
+    return any(part in host for part in COPY_HOSTS)
+
+
+def without_copies(text: str) -> str:
+    """`text` with every URL of an unauthorised copy replaced by a note saying so."""
+    return URL.sub(lambda m: COPY_NOTE if is_copy(m.group(0)) else m.group(0), str(text))
 
 
 def citation(entry) -> str:
@@ -67,6 +89,8 @@ def _doi_link(doi: str) -> str:
 
 
 def _url_link(url: str) -> str:
+    if is_copy(url):
+        return html.escape(COPY_NOTE)
     doi = DOI.search(url) if "doi.org/" in url else None
     if doi:
         return _doi_link(doi.group(1))

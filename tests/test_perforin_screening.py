@@ -58,7 +58,8 @@ def _pv(care, sens_item, spec_item, pretest):
 
 
 def test_claims_at_the_referral_laboratory_pretest(care, pretests):
-    """Text: at 10.4%, abnormal NK cytotoxicity -> about 20%; abnormal perforin -> about 96%."""
+    """Text: at 10.4%, abnormal NK cytotoxicity -> about 20%; the figure's description: an
+    abnormal perforin stain at a pre-test probability of its target of 10.4% -> about 96%."""
     low, _ = pretests
     nk = _pv(care, "rubin_nk_function_sensitivity", "rubin_nk_function_specificity", low)
     # By hand: 0.595 p / (0.595 p + 0.28 (1 - p)) with p = 197/1892.
@@ -82,6 +83,18 @@ def test_claims_at_the_infant_pretest(care, pretests):
     assert 100 * degran.positive_predictive_value == pytest.approx(93.4, abs=0.05)
     assert degran.true_positive == pytest.approx(614.4)
     assert degran.false_positive == pytest.approx(43.2)
+    # The exercise brackets a release defect between 64% and half of it: 32% -> about 79%.
+    half = _pv(care, "degranulation_sensitivity", "degranulation_specificity", high / 2)
+    assert 100 * half.positive_predictive_value == pytest.approx(
+        100 * 0.96 * 0.32 / (0.96 * 0.32 + 0.12 * 0.68)
+    )
+    assert round(100 * half.positive_predictive_value) == 79
+
+
+def test_the_italian_prf1_unc13d_share_is_the_abstracts():
+    shares = load_dataset("hlh-gene-shares")
+    italy = shares[shares["cohort"].str.startswith("Italian HLH registry")]
+    assert len(italy) == 1 and float(italy["percent"].iloc[0]) == 70
 
 
 def test_a_sensitivity_of_138_of_138_is_an_estimate(care, pretests):

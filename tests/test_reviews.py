@@ -147,7 +147,7 @@ def test_the_review_is_printed_under_the_chapter_title(tmp_path):
     block = page.select_one("h1").find_next(class_="chapter-review")
     assert block.get_text(" ", strip=True) == (
         "Evidence searched up to November 2026. Last reviewed 1 December 2026. "
-        "Changed at this review: Evidence extended to 2025."
+        "New in this version: Evidence extended to 2025."
     )
 
 

@@ -53,6 +53,9 @@ def test_table_headers_read_as_words_and_no_cell_shows_a_raw_doi():
     assert [th.get_text() for th in soup.select("thead th")] == ["source", "n cases", "CI lower"]
     assert "10.1182" not in soup.select_one("tbody").get_text()
     assert reader_header("period_text") == "period"
+    assert reader_header("platelets_10e9_per_l") == "platelets (×10⁹/L)"
+    assert reader_header("temperature_c") == "temperature (°C)"
+    assert reader_header("fibrinogen_g_per_l") == "fibrinogen (g/L)"
 
 
 def test_a_long_table_or_the_numbers_behind_a_chart_fold_behind_their_caption():
@@ -67,3 +70,14 @@ def test_a_long_table_or_the_numbers_behind_a_chart_fold_behind_their_caption():
     assert "<summary>Numbers behind the chart (2 rows)</summary>" in behind
     assert "<details" not in numbers_table(long, "Every row", folded=False).to_html()
     assert numbers_table(short, "x & y")._repr_html_().count("x &amp; y") == 1
+
+
+def test_a_copy_is_named_never_linked():
+    from stormbook.sources import COPY_NOTE, without_copies
+
+    text = "Table 2 of https://scribd.com/document/515682557/HLH-2004-protocol1-1"
+    assert _links(linked_sources(text)) == []
+    assert COPY_NOTE in BeautifulSoup(linked_sources(text), "html.parser").get_text()
+    assert without_copies(text) == f"Table 2 of {COPY_NOTE}"
+    kept = "see https://pmc.ncbi.nlm.nih.gov/articles/PMC7322966"
+    assert without_copies(kept) == kept
