@@ -120,8 +120,8 @@ def test_predictive_values_refuse_a_percentage_given_as_a_whole_number():
 
 
 def test_a91v_population_arithmetic(care):
-    """Text: gnomAD allele frequency 3.54% -> about 6.8% carriers and 1 in 800 homozygous;
-    1,259 homozygotes among about 807,000 people; among 14 exomes about 1.0 carrier is
+    """Text: gnomAD allele frequency 3.54% -> about 6.8% carriers; 1,259 homozygotes among
+    about 807,000 people, 1 in 640 (Hardy-Weinberg would say 1 in 800); among 14 exomes about 1.0 carrier is
     expected, and 2 or more occur by chance with probability about 25%."""
     q = care.loc["a91v_allele_frequency_gnomad", "value"]
     assert q == 0.0354
@@ -129,6 +129,7 @@ def test_a91v_population_arithmetic(care):
     assert 100 * carriers == pytest.approx(6.83, abs=0.005)
     assert round(1 / q**2, -1) == 800
     assert care.loc["a91v_chromosomes_gnomad", "value"] // 2 == 806617
+    assert round(806617 / care.loc["a91v_homozygotes_gnomad", "value"], -1) == 640
     h1n1 = load_dataset("h1n1-fatal-cases-exome").set_index("item")
     n = int(h1n1.loc["Specimens subjected to whole-exome sequencing", "count"])
     found = int(h1n1.loc["Of the LYST carriers, subjects also carrying PRF1 p.A91V", "count"])
@@ -146,3 +147,25 @@ def test_attachment_times_and_their_ratio(care):
     ratio = sum(failed) / len(failed) / wt
     assert ratio == pytest.approx(4.74, abs=0.01)
     assert round(ratio) == 1 + 4  # 1 + s (1 - e) at s = 4, e = 0
+
+
+def test_a91v_with_a_null_allele_penetrance_is_the_abstracts(care):
+    """Text: 39 of 52 in the registry (mean onset 20 years), 1 of 14 relatives found by
+    family screening, 0 of 21 UK Biobank carriers by age 73 (Blood 2025)."""
+    counts = {
+        item: (int(care.loc[item, "numerator"]), int(care.loc[item, "denominator"]))
+        for item in (
+            "a91v_plof_registry_affected",
+            "a91v_plof_family_symptomatic",
+            "a91v_plof_ukb_hlh",
+        )
+    }
+    assert counts == {
+        "a91v_plof_registry_affected": (39, 52),
+        "a91v_plof_family_symptomatic": (1, 14),
+        "a91v_plof_ukb_hlh": (0, 21),
+    }
+    # The abstract prints 72% beside 39 of 52 (75%): the data record the count.
+    assert care.loc["a91v_plof_registry_affected", "value"] == 39
+    assert care.loc["a91v_plof_registry_onset_years", "value"] == 20
+    assert care.loc["a91v_plof_ukb_age_years", "value"] == 73
