@@ -53,7 +53,22 @@ from stormbook.scores import (
 
 WIDTH = 320  # every calculator fits a 390 px phone
 WRAP = 46  # characters per line of a verdict
-CHECK_TEXT = "check the entries: a value is outside the plausible range for the unit chosen"
+# Criteria calculators mark the entry beside its criterion; single-verdict ones name it.
+CHECK_TEXT = (
+    "check the entries marked 'check the value': a value is outside the plausible range "
+    "for the unit chosen"
+)
+MISSING_TEMPERATURE_TEXT = (
+    "enter the temperature: the grade needs it unless antipyretic or anticytokine therapy "
+    "followed established CRS"
+)
+
+
+def check_text(field: str) -> str:
+    """What a calculator says when the entry `field` is outside its plausible range."""
+    return f"check the {field}: the value is outside the plausible range for the unit chosen"
+
+
 STATUS_TEXT = {1: "met", 0: "not met", -1: "not assessed", -2: "check the value"}
 TRI = ["not assessed", "no", "yes"]  # a finding: unknown, absent, present
 YES_NO = ["no", "yes"]
@@ -877,10 +892,9 @@ def _astct_expressions() -> tuple[str, str]:
     established = "ct_crs_established_with_fever == 'yes'"
     treated = f"({given} && {established})"
     died = "ct_death_due_to_crs == 'yes'"
-    invalid = (
-        f"(!{_missing('ct_temperature_c')} && !{_range_test(temp, low, high)}) "
-        f"|| ({_missing('ct_temperature_c')} && !({treated}) && !({died}))"
-    )
+    out_of_range = f"(!{_missing('ct_temperature_c')} && !{_range_test(temp, low, high)})"
+    not_entered = f"({_missing('ct_temperature_c')} && !({treated}) && !({died}))"
+    invalid = f"{out_of_range} || {not_entered}"
     values = {"grade": "", "by_hypotension": hyp, "by_hypoxia": oxy}
     discounted = (
         "(ct_hypotension_explained_by_other_cause == 'yes' && ct_hypotension != 'none') || "
@@ -897,7 +911,8 @@ def _astct_expressions() -> tuple[str, str]:
         f": {worst} == {lowest} ? null : {worst}"
     )
     explanation = (
-        f"({invalid}) ? {_js(_wrapped(CHECK_TEXT))} "
+        f"{out_of_range} ? {_js(_wrapped(check_text('temperature (°C)')))} "
+        f": {not_entered} ? {_js(_wrapped(MISSING_TEMPERATURE_TEXT))} "
         f": {died} ? {text('death', str(death))} "
         f": ({fever} ? {text('fever', worst)} "
         f": ({given} && !({established})) ? {text('not_established', '')} "
@@ -1150,8 +1165,9 @@ def points_expression(variable: str) -> str:
     return " : ".join(branches) + " : NaN"
 
 
-def _hscore_invalid_expression() -> str:
-    tests = []
+def _hscore_out_of_range() -> dict[str, str]:
+    """Each numeric HScore entry's label -> Vega test that its value is out of range."""
+    tests = {}
     for variable, (parameter, _) in HSCORE_VARIABLES.items():
         if HSCORE_VARIABLES[variable][1] is None or variable == "number_of_cytopenias":
             continue
@@ -1161,8 +1177,24 @@ def _hscore_invalid_expression() -> str:
         else:
             low, high = PLAUSIBLE_RANGES[parameter]
             ok = _range_test(_num(signal), low, high)
-        tests.append(f"(!{_missing(signal)} && !{ok})")
-    return " || ".join(tests)
+        label = CONTROL_LABELS[variable].rstrip(": ")
+        if not label[:2].isupper():  # "Ferritin" -> "ferritin"; "AST (IU/L)" stays
+            label = label[0].lower() + label[1:]
+        tests[label] = f"(!{_missing(signal)} && !{ok})"
+    return tests
+
+
+def _hscore_invalid_expression() -> str:
+    return " || ".join(_hscore_out_of_range().values())
+
+
+def _hscore_check_expression() -> str:
+    """The check text naming the first entry out of range (none: an empty string)."""
+    branches = [
+        f"{test} ? {_js(_wrapped(check_text(label), 40))}"
+        for label, test in _hscore_out_of_range().items()
+    ]
+    return " : ".join(branches) + " : ''"
 
 
 def _two_lines(label: str) -> str:
@@ -1316,12 +1348,10 @@ def _hscore_totals(base: alt.Chart, cutoff: int, maximum: int) -> alt.Chart:
         .transform_calculate(
             total=f"{complete} ? datum.low : NaN",
             invalid=_hscore_invalid_expression(),
+            check=_hscore_check_expression(),
         )
         .transform_calculate(
-            line1=(
-                f"datum.invalid ? {_js(_wrapped(CHECK_TEXT, 40))} : {complete} ? "
-                f"{text('total')} : {text('range')}"
-            ),
+            line1=(f"datum.invalid ? datum.check : {complete} ? {text('total')} : {text('range')}"),
             line2=(
                 f"datum.invalid ? '' : {complete} ? (datum.total >= {cutoff} ? "
                 f"{text('above')} : {text('below')}) : {text('missing')}"

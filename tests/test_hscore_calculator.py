@@ -203,32 +203,47 @@ def test_expressions_are_generated_from_the_points_table():
 
 
 @pytest.mark.parametrize(
-    "changes, message",
+    "changes, message, field",
     [
         (
             {"units": "conventional", "triglycerides": 88, "fibrinogen": 2.5e4},
             r"fibrinogen \(mg/dL\): 25000\.0 is outside",
+            "fibrinogen",
         ),
         (
             {"units": "conventional", "triglycerides": 88, "fibrinogen": 3.0},
             r"fibrinogen \(mg/dL\): 3\.0 is outside",
+            "fibrinogen",
         ),  # g/L typed as mg/dL
         (
             {"units": "conventional", "triglycerides": 1.5},
             r"triglycerides \(mg/dL\): 1\.5 is outside",
+            "triglycerides",
         ),  # mmol/L typed as mg/dL
-        ({"triglycerides": 265}, r"triglycerides \(mmol/L\): 265 is outside"),  # mg/dL typed as SI
-        ({"temperature_c": 102.0}, r"temperature_c: 102\.0 is outside"),  # Fahrenheit
+        (
+            {"triglycerides": 265},
+            r"triglycerides \(mmol/L\): 265 is outside",
+            "triglycerides",
+        ),  # mg/dL typed as SI
+        (
+            {"temperature_c": 102.0},
+            r"temperature_c: 102\.0 is outside",
+            "temperature (°C)",
+        ),  # Fahrenheit
+        (
+            {"ast_iu_per_l": -5.0},
+            r"ast_iu_per_l: -5\.0 is outside",
+            "AST (IU/L)",
+        ),
     ],
 )
-def test_bad_input_is_named_with_its_unit_and_the_page_says_check(changes, message):
+def test_bad_input_is_named_with_its_unit_and_the_page_names_the_entry(changes, message, field):
     inputs = {**calculators.HSCORE_DEFAULTS, **changes}
     with pytest.raises(ScoreInputError, match=message):
         hscore_entries(**inputs)
-    assert (
-        calculator_text(hscore_calculator_chart, calculators.hscore_controls, inputs)[0]
-        == calculators.CHECK_TEXT
-    )
+    assert calculator_text(hscore_calculator_chart, calculators.hscore_controls, inputs)[
+        0
+    ] == calculators.check_text(field)
 
 
 def test_unknown_initial_input_is_refused():
