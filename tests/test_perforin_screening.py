@@ -169,3 +169,12 @@ def test_a91v_with_a_null_allele_penetrance_is_the_abstracts(care):
     assert care.loc["a91v_plof_registry_affected", "value"] == 39
     assert care.loc["a91v_plof_registry_onset_years", "value"] == 20
     assert care.loc["a91v_plof_ukb_age_years", "value"] == 73
+
+
+def test_familial_survival_in_hlh94_is_the_reports(care):
+    """Text: HLH-94 5-year survival 54% overall and 50% in familial disease; 0 of the 60
+    familial patients survived without transplantation (Trottestam 2011, Table 3)."""
+    assert care.loc["hlh94_5y_survival", "value"] == 54
+    assert care.loc["hlh94_5y_survival_familial", "value"] == 50
+    row = care.loc["hlh94_familial_alive_without_hsct"]
+    assert (int(row["numerator"]), int(row["denominator"])) == (0, 60)
