@@ -167,6 +167,12 @@ class NumbersTable:
         return self.to_html()
 
 
+def plain_number(value) -> str:
+    """A float as a table shows it: 494.0 -> "494", 0.0002 -> "0.0002" (at most six
+    decimals, no trailing zeros, never an exponent)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
 # A table this long, or one giving the numbers behind a chart, is folded behind its caption:
 # the chart and the text carry the lesson, and the rows are one click away.
 FOLD_AFTER_ROWS = 12
@@ -187,9 +193,11 @@ def numbers_table(frame: pd.DataFrame, caption: str, folded: bool | None = None)
         raise ValueError("numbers_table(): a table needs a caption")
     shown = frame.rename(columns=reader_header)
     text_columns = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
+    float_columns = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
     styler = (
         shown.style.hide(axis="index")
         .format(escape="html", na_rep="")
+        .format(plain_number, subset=float_columns, na_rep="")
         .format(linked_sources, subset=text_columns, na_rep="")
         .set_caption(html.escape(caption))
     )

@@ -81,3 +81,15 @@ def test_a_copy_is_named_never_linked():
     assert without_copies(text) == f"Table 2 of {COPY_NOTE}"
     kept = "see https://pmc.ncbi.nlm.nih.gov/articles/PMC7322966"
     assert without_copies(kept) == kept
+
+
+def test_floats_show_as_written_not_with_six_decimals():
+    from stormbook.charts import plain_number
+
+    frame = pd.DataFrame({"value": [494.0, 0.0002, 72.5, float("nan")]})
+    cells = [
+        td.get_text()
+        for td in BeautifulSoup(numbers_table(frame, "t").to_html(), "html.parser").select("td")
+    ]
+    assert cells == ["494", "0.0002", "72.5", ""]
+    assert plain_number(-47.7) == "-47.7" and plain_number(0.0) == "0"
