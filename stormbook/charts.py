@@ -176,6 +176,7 @@ def plain_number(value) -> str:
 # A table this long, or one giving the numbers behind a chart, is folded behind its caption:
 # the chart and the text carry the lesson, and the rows are one click away.
 FOLD_AFTER_ROWS = 12
+LONG_TEXT = 100  # characters: a cell this long gets a wide column
 FOLDED_CAPTION = "Numbers behind"
 
 
@@ -201,6 +202,12 @@ def numbers_table(frame: pd.DataFrame, caption: str, folded: bool | None = None)
         .format(linked_sources, subset=text_columns, na_rep="")
         .set_caption(html.escape(caption))
     )
+    # Long text gets a wide column (the table scrolls sideways on a phone) so that its rows
+    # stay shorter than the screen.
+    long_text = shown.map(
+        lambda v: "long-text" if isinstance(v, str) and len(v) > LONG_TEXT else ""
+    )
+    styler = styler.set_td_classes(long_text).set_table_attributes('class="numbers-table"')
     if folded is None:
         folded = len(frame) > FOLD_AFTER_ROWS or caption.startswith(FOLDED_CAPTION)
     return NumbersTable(styler, caption, len(frame), folded)
