@@ -259,3 +259,23 @@ def test_no_accessibility_violations_in_the_dark_theme(request, browser, edition
         assert violations == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("page", [p for p in toc_pages() if p.startswith("chapters/")])
+def test_every_table_fits_a_phone_with_rows_shorter_than_the_screen(browser, site_url, page):
+    """Folded tables opened: the page never scrolls sideways (a wide table scrolls inside its
+    own box) and no row is taller than the screen."""
+    context, tab = _open(browser, site_url, page, PHONE)
+    try:
+        tab.evaluate(
+            "() => document.querySelectorAll('details.numbers-table').forEach(d => d.open = true)"
+        )
+        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        heights = tab.evaluate(
+            "() => [...document.querySelectorAll('article table tbody tr')]"
+            ".map(r => r.getBoundingClientRect().height)"
+        )
+        assert heights, f"{page}: no table"
+        assert max(heights) < PHONE["height"], f"{page}: a row {max(heights):.0f} px tall"
+    finally:
+        context.close()
