@@ -17,6 +17,7 @@ import altair as alt
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from stormbook.formatting import number
 from stormbook.sources import linked_sources
 
 # Okabe & Ito, "Color Universal Design" (2008). Yellow is last: it has the least contrast
@@ -167,12 +168,6 @@ class NumbersTable:
         return self.to_html()
 
 
-def plain_number(value) -> str:
-    """A float as a table shows it: 494.0 -> "494", 0.0002 -> "0.0002" (at most six
-    decimals, no trailing zeros, never an exponent)."""
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
 # A table this long, or one giving the numbers behind a chart, is folded behind its caption:
 # the chart and the text carry the lesson, and the rows are one click away.
 FOLD_AFTER_ROWS = 12
@@ -198,7 +193,7 @@ def numbers_table(frame: pd.DataFrame, caption: str, folded: bool | None = None)
     styler = (
         shown.style.hide(axis="index")
         .format(escape="html", na_rep="")
-        .format(plain_number, subset=float_columns, na_rep="")
+        .format(number, subset=float_columns, na_rep="")
         .format(linked_sources, subset=text_columns, na_rep="")
         .set_caption(html.escape(caption))
     )

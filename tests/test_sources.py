@@ -84,12 +84,15 @@ def test_a_copy_is_named_never_linked():
 
 
 def test_floats_show_as_written_not_with_six_decimals():
-    from stormbook.charts import plain_number
-
     frame = pd.DataFrame({"value": [494.0, 0.0002, 72.5, float("nan")]})
     cells = [
         td.get_text()
         for td in BeautifulSoup(numbers_table(frame, "t").to_html(), "html.parser").select("td")
     ]
     assert cells == ["494", "0.0002", "72.5", ""]
-    assert plain_number(-47.7) == "-47.7" and plain_number(0.0) == "0"
+    big = pd.DataFrame({"value": [1614.0, -47.7, 0.0]})
+    shown = [
+        td.get_text()
+        for td in BeautifulSoup(numbers_table(big, "t").to_html(), "html.parser").select("td")
+    ]
+    assert shown == ["1,614", "-47.7", "0"]
