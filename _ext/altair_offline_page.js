@@ -26,6 +26,24 @@
     };
   }
 
+  // ---- Vega shows a tooltip when the pointer moves over a mark, which a tap on a phone
+  // never does; a tap is replayed as a move to the same point. The tooltip stays until the
+  // next tap, whose mouseout Vega already reads as "hide".
+  document.addEventListener("click", function (event) {
+    if (event.pointerType !== "touch" || !event.target.closest(".vega-embed svg")) return;
+    event.target.dispatchEvent(new PointerEvent("pointermove", {
+      bubbles: true, clientX: event.clientX, clientY: event.clientY, pointerType: "touch",
+    }));
+    // vega-tooltip flips a tooltip that would leave the right edge to the left of the
+    // finger, where on a narrow screen it leaves the left edge instead.
+    var tooltip = document.querySelector("#vg-tooltip-element.visible");
+    if (!tooltip) return;
+    var box = tooltip.getBoundingClientRect();
+    var room = document.documentElement.clientWidth - box.width - 8;
+    var shift = Math.max(8, Math.min(box.left, room)) - box.left;
+    tooltip.style.left = (parseFloat(tooltip.style.left) || 0) + shift + "px";
+  });
+
   // ---- vega-embed's "..." menu is a <details><summary> with no text to announce.
   function labelMenus(root) {
     root.querySelectorAll(".vega-embed details > summary:not([aria-label])").forEach(function (s) {

@@ -279,3 +279,25 @@ def test_every_table_fits_a_phone_with_rows_shorter_than_the_screen(browser, sit
         assert max(heights) < PHONE["height"], f"{page}: a row {max(heights):.0f} px tall"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_a_tap_on_a_mark_shows_its_tooltip_inside_the_screen(browser, site_url, dark):
+    """Vega shows tooltips on pointer movement, which a tap does not make (issue 25)."""
+    context, tab = _open(browser, site_url, CHAPTER, PHONE, dark=dark)
+    try:
+        squares = tab.locator("#fig-recovery svg.marks g.mark-symbol path")
+        shown = []
+        for index in (0, 1):
+            squares.nth(index).scroll_into_view_if_needed()
+            box = squares.nth(index).bounding_box()
+            tab.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            tooltip = tab.locator("#vg-tooltip-element.visible")
+            tooltip.wait_for(timeout=2_000)
+            tip = tooltip.bounding_box()
+            assert tip["x"] >= 0 and tip["x"] + tip["width"] <= PHONE["width"]
+            shown.append(tooltip.inner_text())
+        assert all("Died, drug" in text for text in shown), shown
+        assert shown[0] != shown[1], "each tap shows its own mark"
+    finally:
+        context.close()
