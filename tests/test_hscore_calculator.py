@@ -15,7 +15,13 @@ import pytest
 from vega_render import calculator_text, spec_with_controls
 
 from stormbook import calculators, scores
-from stormbook.calculators import hscore_calculator_chart, hscore_entries, points_expression
+from stormbook.calculators import hscore as hscore_module
+from stormbook.calculators import (
+    hscore_calculator_chart,
+    hscore_entries,
+    points_expression,
+    vega_helpers,
+)
 from stormbook.scores import ScoreInputError
 
 # Values at and beside every band limit. Conventional: triglycerides 1.5 and 4 mmol/L are
@@ -254,9 +260,9 @@ def test_unknown_initial_input_is_refused():
 def test_probability_words_exist_once():
     # the page's probability texts are the Python ones, broken over two lines
     rules = [text for *_, text in scores.hscore_probability_rules()]
-    expression = calculators._probability_expression()
+    expression = hscore_module._probability_expression()
     for text in rules:
-        assert calculators._js(calculators._two_lines(text)) in expression
+        assert vega_helpers._js(hscore_module._two_lines(text)) in expression
 
 
 @pytest.mark.parametrize("inputs", [grid()[0], missing_grid()[-1]], ids=_id)
