@@ -1,9 +1,10 @@
-"""Rebuild every page when a local extension or template changes.
+"""Rebuild every page when a local extension, a template or the `stormbook` package changes.
 
 Sphinx re-reads a page when its source, a noted dependency or a configuration value
 marked "env" changes, but not when the code of a local extension does: pages built before
 the change would keep the old behaviour. This adds such a configuration value, a digest of
-`_ext/` and `_templates/`, so Sphinx itself reports "config changed" and starts over.
+`_ext/`, `_templates/` and `stormbook/` (which extensions import: the review banner and the
+evidence changelog), so Sphinx itself reports "config changed" and starts over.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 from pathlib import Path
 
 BOOK = Path(__file__).resolve().parent.parent
-FOLDERS = ("_ext", "_templates")
+FOLDERS = ("_ext", "_templates", "stormbook")
 
 
 def local_code_digest(book: Path = BOOK) -> str:

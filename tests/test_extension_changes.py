@@ -1,4 +1,4 @@
-"""A change to a local extension or template makes the next build start from scratch.
+"""A change to a local extension, a template or `stormbook` makes the next build start over.
 
 Sphinx tracks sources and configuration, not the code of local extensions; the book's
 `local_code_digest` configuration value (from `_ext/local_code_digest.py`) is a digest of
@@ -18,6 +18,8 @@ from local_code_digest import local_code_digest
 def _book(tmp_path):
     (tmp_path / "_ext").mkdir()
     (tmp_path / "_templates").mkdir()
+    (tmp_path / "stormbook").mkdir()
+    (tmp_path / "stormbook" / "reviews.py").write_text("LABEL = 'New'\n", encoding="utf-8")
     (tmp_path / "_ext" / "style.py").write_text("A = 1\n", encoding="utf-8")
     (tmp_path / "_templates" / "page.html").write_text("<p>", encoding="utf-8")
     return tmp_path
@@ -32,6 +34,15 @@ def test_digest_changes_with_an_extension_or_a_template(tmp_path):
     assert second != first
     (book / "_templates" / "page.html").write_text("<div>", encoding="utf-8")
     assert local_code_digest(book) != second
+
+
+def test_digest_changes_with_the_package_the_extensions_import(tmp_path):
+    """The review banner and the evidence changelog are written by `stormbook` code: a change
+    there must rebuild every chapter, not only the ones whose notebook changed (issue 26)."""
+    book = _book(tmp_path)
+    before = local_code_digest(book)
+    (book / "stormbook" / "reviews.py").write_text("LABEL = 'Newer'\n", encoding="utf-8")
+    assert local_code_digest(book) != before
 
 
 def test_digest_ignores_python_caches(tmp_path):
