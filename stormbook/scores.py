@@ -29,6 +29,7 @@ from functools import cache
 from itertools import pairwise
 from numbers import Real
 
+import numpy as np
 import pandas as pd
 
 from stormbook.datasets import load_dataset
@@ -91,12 +92,13 @@ def _number(name: str, value, *, allow_none: bool = False, integer: bool = False
 
 
 def _flag(name: str, value, *, allow_none: bool = False):
-    """True or False (None, 'not assessed', only where allowed); 0/1 and strings are refused."""
+    """True or False (None, 'not assessed', only where allowed); 0/1 and strings are refused.
+    A numpy boolean (a row of a pandas table) is a boolean too."""
     if value is None and allow_none:
         return None
-    if not isinstance(value, bool):
+    if not isinstance(value, (bool, np.bool_)):
         raise ScoreInputError(f"{name}: expected True or False, got {value!r}")
-    return value
+    return bool(value)
 
 
 def _choice(name: str, value, options) -> str:

@@ -6,9 +6,12 @@ them); none is copied from the functions' output.
 
 from __future__ import annotations
 
+import inspect
+
+import numpy as np
 import pytest
 
-from stormbook import scores
+from stormbook import scores, vignettes
 from stormbook.scores import ScoreInputError
 
 # ----------------------------------------------------------------------------- HLH-2004
@@ -424,12 +427,23 @@ def test_hscore_probability_table_has_the_17_published_pairs():
         ("cytopenia_lineages", 4, "cytopenia_lineages.*plausible"),
         ("cytopenia_lineages", 1.5, "cytopenia_lineages.*whole number"),
         ("known_immunosuppression", "no", "known_immunosuppression.*True or False"),
+        ("known_immunosuppression", np.int64(1), "known_immunosuppression.*True or False"),
         ("ferritin_ng_per_ml", None, "ferritin_ng_per_ml.*required"),
     ],
 )
 def test_hscore_refuses_bad_input_naming_it(name, value, message):
     with pytest.raises(ScoreInputError, match=message):
         scores.hscore(**hs_inputs(**{name: value}))
+
+
+def test_hscore_takes_a_row_of_the_synthetic_vignettes_as_it_is():
+    """A pandas row holds numpy booleans; they are booleans, so no `bool(...)` is needed."""
+    row = vignettes.synthetic_vignettes().iloc[0]
+    assert isinstance(row["known_immunosuppression"], np.bool_)
+    names = [n for n in inspect.signature(scores.hscore).parameters]
+    by_row = scores.hscore(**{name: row[name] for name in names})
+    plain = {name: row[name].item() if hasattr(row[name], "item") else row[name] for name in names}
+    assert by_row == scores.hscore(**plain)
 
 
 # ----------------------------------------------------------------------------- MAS 2016
@@ -492,8 +506,11 @@ def test_mas2016_applies_only_to_febrile_sjia():
 
 
 def test_mas2016_refuses_si_units_in_mg_parameters():
-    with pytest.raises(ScoreInputError, match="fibrinogen_mg_per_dl"):
-        scores.mas2016(**mas_inputs(fibrinogen_mg_per_dl=-1))
+    # 3.6 g/L is the published SI threshold; typed into the mg/dL parameter it is refused,
+    # not read as extreme hypofibrinogenaemia.
+    with pytest.raises(ScoreInputError, match=r"fibrinogen_mg_per_dl: 3\.6 .*check the unit"):
+        scores.mas2016(**mas_inputs(fibrinogen_mg_per_dl=3.6))
+    assert scores.mas2016(**mas_inputs(fibrinogen_mg_per_dl=360)).criteria
     with pytest.raises(ScoreInputError, match="febrile"):
         scores.mas2016(**mas_inputs(febrile="yes"))
 

@@ -74,13 +74,6 @@ def _tri(value) -> str:
     return {None: "not assessed", False: "no", True: "yes"}[value]
 
 
-def _from_tri(name: str, value: str):
-    try:
-        return {"not assessed": None, "no": False, "yes": True}[value]
-    except (KeyError, TypeError):
-        raise ScoreInputError(f"{name}: expected one of {TRI}, got {value!r}") from None
-
-
 def _num(signal: str) -> str:
     return f"toNumber({signal})"
 
@@ -156,24 +149,6 @@ def _checked_initial(initial: dict | None, defaults: dict) -> dict:
     if unknown:
         raise ValueError(f"initial: unknown inputs {sorted(unknown)}")
     return values
-
-
-def _text_block(
-    frame: pd.DataFrame, field: str, *, size=13, weight="normal", height=40, color=GREY["ink"]
-) -> alt.Chart:
-    return (
-        alt.Chart(frame)
-        .mark_text(
-            align="left",
-            baseline="top",
-            fontSize=size,
-            fontWeight=weight,
-            lineBreak="\n",
-            color=color,
-        )
-        .encode(text=f"{field}:N", x=alt.value(0), y=alt.value(0))
-        .properties(width=WIDTH, height=height)
-    )
 
 
 LINE = 17  # pixels per line of text in the criteria rows
