@@ -34,6 +34,7 @@
     event.target.dispatchEvent(new PointerEvent("pointermove", {
       bubbles: true, clientX: event.clientX, clientY: event.clientY, pointerType: "touch",
     }));
+    tidyTooltip();
     // vega-tooltip flips a tooltip that would leave the right edge to the left of the
     // finger, where on a narrow screen it leaves the left edge instead.
     var tooltip = document.querySelector("#vg-tooltip-element.visible");
@@ -42,6 +43,12 @@
     var room = document.documentElement.clientWidth - box.width - 8;
     var shift = Math.max(8, Math.min(box.left, room)) - box.left;
     tooltip.style.left = (parseFloat(tooltip.style.left) || 0) + shift + "px";
+    // Nor may it start under the page header, which would hide its first lines.
+    var header = document.querySelector(".bd-header");
+    var top = header ? header.getBoundingClientRect().bottom + 8 : 8;
+    if (box.top < top) {
+      tooltip.style.top = (parseFloat(tooltip.style.top) || 0) + (top - box.top) + "px";
+    }
   });
 
   // ---- vega-embed's "..." menu is a <details><summary> with no text to announce.
@@ -85,7 +92,7 @@
     var bad = text !== "" && !isFinite(Number(text));
     input.setAttribute("aria-invalid", bad ? "true" : "false");
     var message = document.getElementById(input.name + "-error");
-    if (message) {
+    if (message && !input.classList.contains("vega-bind-number")) {
       message.textContent = bad
         ? bindName(input) + ": \u201c" + text + "\u201d is not a number, so it is read as not measured."
         : "";
@@ -96,24 +103,38 @@
   // dragged (a thumb moves a wide-range slider by several steps per pixel).
   function sliderFields(root) {
     root.querySelectorAll(".vega-bind input[type=range]").forEach(function (range) {
+      // A text field with a decimal keypad, like the calculators' number fields, so a
+      // decimal comma is read as a point (the capture listener above) and a bad entry is
+      // named rather than silently dropped.
       var field = document.createElement("input");
-      field.type = "number";
+      field.type = "text";
+      field.name = range.name + "-typed";
       field.className = "vega-bind-number";
-      ["min", "max", "step"].forEach(function (key) {
-        if (range.hasAttribute(key)) {
-          field.setAttribute(key, range.getAttribute(key));
-        }
-      });
+      field.setAttribute("inputmode", "decimal");
+      field.setAttribute("autocomplete", "off");
       field.value = range.value;
       field.setAttribute("aria-label", bindName(range) + " (type a value)");
+      var message = document.createElement("span");
+      message.className = "vega-bind-error";
+      message.id = field.name + "-error";
+      field.setAttribute("aria-describedby", message.id);
       range.insertAdjacentElement("afterend", field);
-      range.addEventListener("input", function () { field.value = range.value; });
+      range.closest(".vega-bind").appendChild(message);
+      range.addEventListener("input", function () {
+        field.value = range.value;
+        field.setAttribute("aria-invalid", "false");
+        message.textContent = "";
+      });
       field.addEventListener("change", function () {
-        if (field.value === "" || !isFinite(Number(field.value))) {
+        var text = field.value.trim().replace(/,/g, ".");
+        if (text === "" || !isFinite(Number(text))) {
+          message.textContent = bindName(range) + ": \u201c" + field.value +
+            "\u201d is not a number; the slider stays at " + range.value + ".";
+          field.setAttribute("aria-invalid", "true");
           field.value = range.value;
           return;
         }
-        range.value = field.value;
+        range.value = text;
         range.dispatchEvent(new Event("input", { bubbles: true }));
         field.value = range.value; // the slider keeps its own steps and limits
       });
@@ -191,8 +212,11 @@
       if (!parts) {
         return;
       }
-      var verdict = texts(embed, ["heading", "verdict"]);
-      var text = verdict.join(" ");
+      // "HScore total: 12 of 337 — Below the cut-off (169); published band: …": the
+      // heading, then the verdict's separate lines, so they do not run together.
+      var text = texts(embed, ["heading"]).concat(
+        [texts(embed, ["verdict"]).join("; ")]
+      ).join(" \u2014 ");
       if (parts.result.textContent !== text) {
         parts.result.textContent = text;
         parts.float.textContent = text;
@@ -222,7 +246,23 @@
     });
   }
 
+  // A field a row does not have (an interval not printed, a detail not given) reaches
+  // vega-tooltip as null and is printed as "null" or "NaN"; such lines are dropped.
+  function tidyTooltip() {
+    var tooltip = document.getElementById("vg-tooltip-element");
+    if (!tooltip) {
+      return;
+    }
+    tooltip.querySelectorAll("tr").forEach(function (row) {
+      var value = row.querySelector("td.value");
+      if (value && /^(null|NaN|undefined)$/.test(value.textContent.trim())) {
+        row.remove();
+      }
+    });
+  }
+
   function enhance() {
+    tidyTooltip();
     labelMenus(document);
     hideDrawings(document);
     document.querySelectorAll(".vega-embed .vega-bindings:not([data-enhanced])").forEach(

@@ -30,9 +30,27 @@
       }
     );
   }
+  // "Back to top" appears while the reader scrolls up; on a phone it then sits over the
+  // text, so it goes away once scrolling has stopped for a moment.
+  var BACK_TO_TOP_IDLE_MS = 2000;
+  function idleBackToTop() {
+    var button = document.getElementById("pst-back-to-top");
+    if (!button) {
+      return;
+    }
+    var timer = null;
+    window.addEventListener("scroll", function () {
+      button.classList.remove("stormbook-idle");
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        button.classList.add("stormbook-idle");
+      }, BACK_TO_TOP_IDLE_MS);
+    }, { passive: true });
+  }
   function fixSidebars() {
     forwardToggles();
     closeDialogsOnLinks();
+    idleBackToTop();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", fixSidebars);

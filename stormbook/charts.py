@@ -56,6 +56,9 @@ def stormbook_theme() -> alt.theme.ThemeConfig:
         "config": {
             # Opaque, so a chart stays readable when the reader picks the dark theme.
             "background": "white",
+            # Room on the right for a flush end label or an end-anchored axis title, which
+            # Vega lets overhang the plot by a few pixels (cut off on a phone otherwise).
+            "padding": {"left": 5, "top": 5, "right": 12, "bottom": 5},
             # Marks, axes and legends are not announced one by one; the chart's title and
             # description (`describe`) are its accessible name.
             "aria": False,
@@ -86,7 +89,7 @@ def describe(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopL
 
 
 # Characters of a bold 16 px title that fit the narrowest chart (a 390 px phone).
-TITLE_WIDTH = 34
+TITLE_WIDTH = 30
 
 
 def title_lines(title: str) -> str | list[str]:
@@ -221,6 +224,11 @@ WRAPPED_LABEL_OFFSET = {
 def wrapped_axis(**options) -> alt.Axis:
     """An axis that draws labels made by `wrapped` as lines centred on their rows."""
     return alt.Axis(labelExpr=WRAPPED_LABELS, labelOffset=WRAPPED_LABEL_OFFSET, **options)
+
+
+def wrapped_legend(**options) -> alt.Legend:
+    """A legend that draws labels made by `wrapped` as lines (long category names fit a phone)."""
+    return alt.Legend(labelExpr=WRAPPED_LABELS, **options)
 
 
 def wrapped(labels: pd.Series, width: int = 18) -> pd.Series:

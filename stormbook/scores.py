@@ -815,13 +815,15 @@ def astct_fever_threshold_c() -> float:
 
 # The words of every ASTCT verdict (shared with the in-page calculator).
 ASTCT_TEXT = {
-    "death": "grade {grade}: death due to CRS, no other cause the principal factor",
+    # The grade itself is the result's heading ("CRS grade 2"), so the texts do not repeat it.
+    "death": "death due to CRS, no other cause the principal factor",
     "fever": (
-        "grade {grade}: fever, and the more severe of hypotension (grade {by_hypotension}) "
+        "fever, and the more severe of hypotension (grade {by_hypotension}) "
         "and hypoxia (grade {by_hypoxia})"
     ),
+    "fever_only": "fever, with no hypotension or hypoxia that counts towards the grade",
     "treated": (
-        "grade {grade}: fever no longer required after antipyretic or anticytokine "
+        "fever no longer required after antipyretic or anticytokine "
         "therapy; the more severe of hypotension (grade {by_hypotension}) and hypoxia "
         "(grade {by_hypoxia})"
     ),
@@ -909,7 +911,7 @@ def astct_crs_grade(
         grade = astct_death_grade()
         return CRSGrade(grade, by_hypotension, by_hypoxia, ASTCT_TEXT["death"].format(grade=grade))
     if fever:
-        key, grade = "fever", worst
+        key, grade = ("fever_only" if worst == lowest else "fever"), worst
     elif given and not established:
         key, grade = "not_established", None
     elif not treated:

@@ -48,8 +48,9 @@ def test_describe_wraps_a_long_title_into_lines_that_fit_a_phone():
     title = "Teaching model against measured levels after an intravenous dose"
     spec = charts.describe(alt.Chart(FRAME).mark_bar(), title, "d").to_dict()
     assert spec["title"] == [
-        "Teaching model against measured",
-        "levels after an intravenous dose",
+        "Teaching model against",
+        "measured levels after an",
+        "intravenous dose",
     ]
     assert all(len(line) <= charts.TITLE_WIDTH for line in spec["title"])
     assert spec["description"].startswith(title + ". ")
@@ -99,6 +100,11 @@ def test_wrapped_axis_draws_the_lines_centred_and_keeps_other_settings():
         "value": 0,
     }
     assert axis["labelLimit"] == 130
+
+
+def test_wrapped_legend_draws_the_lines_and_keeps_other_settings():
+    legend = charts.wrapped_legend(orient="bottom").to_dict()
+    assert legend == {"labelExpr": charts.WRAPPED_LABELS, "orient": "bottom"}
 
 
 def test_wrapped_refuses_a_zero_width():

@@ -129,7 +129,7 @@ def test_calculator_result_is_announced_and_stays_in_view(phone_chapter):
     result = tab.locator("#fig-hlh2004 .calculator-result")
     assert result.get_attribute("aria-live") == "polite"
     before = result.inner_text()
-    assert before.startswith("HLH-2004")
+    assert before.startswith("HLH-2004 (study entry criteria) — route B")
     tab.locator("select[name=hlh_fever]").select_option("yes")
     tab.wait_for_timeout(300)
     assert result.inner_text() != before and "1 of 8 criteria met" in result.inner_text()
@@ -149,11 +149,17 @@ def test_a_slider_takes_a_typed_value(browser, site_url):
         before = chart.locator("svg.marks").inner_html()
         number = chart.locator("input.vega-bind-number")
         assert chart.locator("input.vega-bind-number ~ span").is_hidden(), "the value shown once"
-        number.fill("400")
+        number.fill("400,0")  # a decimal comma is read as a point
         number.dispatch_event("change")
         tab.wait_for_timeout(300)
         assert chart.locator("input[type=range]").input_value() == "400"
         assert chart.locator("svg.marks").inner_html() != before
+        number.fill("4oo")
+        number.dispatch_event("change")
+        assert number.get_attribute("aria-invalid") == "true"
+        message = tab.locator(f"#{number.get_attribute('aria-describedby')}").inner_text()
+        assert "4oo" in message and "stays at 400" in message
+        assert chart.locator("input[type=range]").input_value() == "400"
     finally:
         context.close()
 
@@ -174,12 +180,15 @@ def test_a_chart_is_named_by_its_title_and_description(browser, site_url, page):
             # No tick label or mark is announced on its own.
             labelled = chart.locator("svg [aria-label]:not([role=graphics-symbol])").count()
             assert labelled == 0
+            # Text outside the drawing's own box is cut off (Vega clips at the SVG's edge).
             overflow = chart.evaluate(
-                "e => [...e.querySelectorAll('svg.marks text')].filter("
-                "t => t.getBoundingClientRect().right > e.getBoundingClientRect().right + 1)"
-                ".map(t => t.textContent)"
+                "e => { const s = e.querySelector('svg.marks').getBoundingClientRect();"
+                " return [...e.querySelectorAll('svg.marks text')].filter(t => {"
+                " const r = t.getBoundingClientRect(); return r.width > 0 &&"
+                " (r.right > s.right + 0.5 || r.left < s.left - 0.5 || r.top < s.top - 0.5); })"
+                ".map(t => t.textContent); }"
             )
-            assert overflow == [], "chart text runs past the screen's edge"
+            assert overflow == [], "chart text is cut off at the drawing's edge"
     finally:
         context.close()
 
@@ -237,6 +246,11 @@ def test_search_field_and_back_to_top_leave_the_text_readable(browser, site_url)
         button.wait_for(state="visible", timeout=3_000)
         box = button.bounding_box()
         assert box["x"] >= PHONE["width"] - 60 and box["width"] <= 48, "a small corner button"
+        button.wait_for(state="hidden", timeout=4_000)  # and it leaves once scrolling stops
+        # A tap on a header button leaves no hover tooltip over the text.
+        tab.locator(".theme-switch-button:visible").first.tap()
+        tab.wait_for_timeout(500)
+        assert tab.locator(".tooltip:visible").count() == 0
     finally:
         context.close()
 
@@ -299,5 +313,25 @@ def test_a_tap_on_a_mark_shows_its_tooltip_inside_the_screen(browser, site_url, 
             shown.append(tooltip.inner_text())
         assert all("Died, drug" in text for text in shown), shown
         assert shown[0] != shown[1], "each tap shows its own mark"
+    finally:
+        context.close()
+
+
+def test_a_tooltip_leaves_out_fields_a_row_does_not_have(browser, site_url):
+    """A study without a printed interval or counts shows no "NaN" or "null" lines."""
+    context, tab = _open(browser, site_url, "chapters/03-anakinra-evidence", LAPTOP)
+    try:
+        squares = tab.locator("#fig-forest svg.marks g.mark-symbol path")
+        texts = []
+        for index in range(squares.count()):
+            squares.nth(index).scroll_into_view_if_needed()
+            squares.nth(index).hover()
+            tooltip = tab.locator("#vg-tooltip-element.visible")
+            tooltip.wait_for(timeout=2_000)
+            tab.wait_for_timeout(100)
+            texts.append(tooltip.inner_text())
+        assert texts and all("Study" in text for text in texts)
+        assert not [t for t in texts if "NaN" in t or "null" in t], texts
+        assert any("Lower" not in text for text in texts), "a study without an interval"
     finally:
         context.close()

@@ -615,6 +615,17 @@ def test_astct_waiver_neighbours(changes, grade, key):
     )
 
 
+def test_astct_fever_alone_is_not_described_as_hypotension_or_hypoxia():
+    result = crs(temperature_c=38.6)
+    assert result.grade == 1
+    assert result.explanation == scores.ASTCT_TEXT["fever_only"]
+    assert "hypotension (grade" not in result.explanation
+    one_vasopressor = crs(temperature_c=38.6, hypotension="one_vasopressor")
+    assert one_vasopressor.explanation == scores.ASTCT_TEXT["fever"].format(
+        by_hypotension=one_vasopressor.grade_by_hypotension, by_hypoxia=1
+    )
+
+
 def test_astct_temperature_required_unless_established_crs_was_treated():
     with pytest.raises(ScoreInputError, match=r"temperature_c.*required"):
         crs(temperature_c=None, antipyretic_or_anticytokine_given=True)
@@ -623,7 +634,7 @@ def test_astct_temperature_required_unless_established_crs_was_treated():
 def test_astct_grade_5_is_death_due_to_crs():
     result = crs(death_due_to_crs=True, hypotension="multiple_vasopressors")
     assert result.grade == 5
-    assert result.explanation == "grade 5: death due to CRS, no other cause the principal factor"
+    assert result.explanation == "death due to CRS, no other cause the principal factor"
     assert crs(death_due_to_crs=True, temperature_c=None).grade == 5
 
 

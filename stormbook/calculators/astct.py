@@ -107,7 +107,7 @@ def _astct_expressions() -> tuple[str, str]:
         f"{out_of_range} ? {_js(_wrapped(check_text('temperature (°C)')))} "
         f": {not_entered} ? {_js(_wrapped(MISSING_TEMPERATURE_TEXT))} "
         f": {died} ? {text('death', str(death))} "
-        f": ({fever} ? {text('fever', worst)} "
+        f": ({fever} ? ({worst} == {lowest} ? {text('fever_only', worst)} : {text('fever', worst)}) "
         f": ({given} && !({established})) ? {text('not_established', '')} "
         f": !({treated}) ? {text('no_fever', '')} "
         f": {worst} == {lowest} ? {text('treated_none', '')} : {text('treated', worst)}) + {suffix}"
