@@ -23,8 +23,17 @@
     document.querySelectorAll("dialog.bd-sidebar, dialog[id$='-sidebar-modal']").forEach(
       function (dialog) {
         dialog.addEventListener("click", function (event) {
-          if (event.target.closest("a[href]")) {
-            dialog.close();
+          var link = event.target.closest("a[href]");
+          if (!link) {
+            return;
+          }
+          dialog.close();
+          // The page could not scroll while the dialog was open: bring the section to the
+          // top once it has closed (a link to another page simply loads it).
+          var target = link.hash && link.pathname === location.pathname
+            ? document.getElementById(decodeURIComponent(link.hash.slice(1))) : null;
+          if (target) {
+            requestAnimationFrame(function () { target.scrollIntoView(); });
           }
         });
       }
