@@ -8,11 +8,13 @@ shows the publisher's site name, also linked. Other text is HTML-escaped.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import html
 import re
 from urllib.parse import quote, urlsplit
 
+import latexcodec  # noqa: F401  (registers the 'ulatex' codec)
 from pybtex.database import parse_file
 
 from stormbook.paths import book_root
@@ -45,10 +47,17 @@ def without_copies(text: str) -> str:
     return URL.sub(lambda m: COPY_NOTE if is_copy(m.group(0)) else m.group(0), str(text))
 
 
+def _surname(person) -> str:
+    """The surname as printed: with its particle ('zur Stadt', 'de Saint Basile') and LaTeX
+    accents decoded ('B\\k{a}bol' -> 'Bąbol')."""
+    latex = " ".join(person.prelast_names + person.last_names)
+    return codecs.decode(latex, "ulatex")
+
+
 def citation(entry) -> str:
     """Author-year as the book prints it: one or two surnames, or the first 'et al.'."""
     people = entry.persons.get("author", [])
-    surnames = [" ".join(person.last_names) for person in people]
+    surnames = [_surname(person) for person in people]
     year = entry.fields.get("year", "")
     if not surnames:
         who = entry.fields.get("organization") or entry.fields.get("howpublished", "")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 from bs4 import BeautifulSoup
+from pybtex.database import Entry, Person
 
 from stormbook.charts import numbers_table, reader_header
-from stormbook.sources import citations_by_doi, linked_sources
+from stormbook.sources import citation, citations_by_doi, linked_sources
 
 
 def _links(html_text):
@@ -96,3 +97,20 @@ def test_floats_show_as_written_not_with_six_decimals():
         for td in BeautifulSoup(numbers_table(big, "t").to_html(), "html.parser").select("td")
     ]
     assert shown == ["1,614", "-47.7", "0"]
+
+
+def test_a_citation_keeps_the_surname_particle_and_decodes_latex_accents():
+    two = Entry(
+        "article",
+        fields={"year": "2009"},
+        persons={"author": [Person("zur Stadt, Udo"), Person("de Saint Basile, Genevi{\\`e}ve")]},
+    )
+    assert citation(two) == "zur Stadt and de Saint Basile 2009"
+    many = Entry(
+        "article",
+        fields={"year": "2021"},
+        persons={
+            "author": [Person("B\\k{a}bol-Pokora, K."), Person("Other, A."), Person("Third, B.")]
+        },
+    )
+    assert citation(many) == "B\u0105bol-Pokora et al. 2021"
