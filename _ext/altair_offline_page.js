@@ -65,17 +65,20 @@
 
   // ---- Number fields: a phone's decimal keypad, a decimal comma read as a point, and a
   // message naming the field when the entry is not a number (Vega would read it as empty).
+  // A text field with a decimal keypad, and the message element that names a bad entry.
+  function decimalField(input) {
+    input.type = "text";
+    input.setAttribute("inputmode", "decimal");
+    input.setAttribute("autocomplete", "off");
+    var message = document.createElement("span");
+    message.className = "vega-bind-error";
+    message.id = input.name + "-error";
+    input.setAttribute("aria-describedby", message.id);
+    input.closest(".vega-bind").appendChild(message);
+    return message;
+  }
   function numberFields(root) {
-    root.querySelectorAll(".vega-bind input[type=number]").forEach(function (input) {
-      input.type = "text";
-      input.setAttribute("inputmode", "decimal");
-      input.setAttribute("autocomplete", "off");
-      var message = document.createElement("span");
-      message.className = "vega-bind-error";
-      message.id = input.name + "-error";
-      input.setAttribute("aria-describedby", message.id);
-      input.closest(".vega-bind").appendChild(message);
-    });
+    root.querySelectorAll(".vega-bind input[type=number]").forEach(decimalField);
   }
   // In the capture phase, so the value is corrected before Vega's own listener reads it.
   document.addEventListener("input", function (event) {
@@ -107,19 +110,12 @@
       // decimal comma is read as a point (the capture listener above) and a bad entry is
       // named rather than silently dropped.
       var field = document.createElement("input");
-      field.type = "text";
       field.name = range.name + "-typed";
       field.className = "vega-bind-number";
-      field.setAttribute("inputmode", "decimal");
-      field.setAttribute("autocomplete", "off");
       field.value = range.value;
       field.setAttribute("aria-label", bindName(range) + " (type a value)");
-      var message = document.createElement("span");
-      message.className = "vega-bind-error";
-      message.id = field.name + "-error";
-      field.setAttribute("aria-describedby", message.id);
       range.insertAdjacentElement("afterend", field);
-      range.closest(".vega-bind").appendChild(message);
+      var message = decimalField(field);
       range.addEventListener("input", function () {
         field.value = range.value;
         field.setAttribute("aria-invalid", "false");
