@@ -49,4 +49,4 @@ test-fast: $(BIN)/.test-installed
 	$(BIN)/python -m pytest -m "not build and not browser and not binder"
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache chapters/_figure-data

@@ -105,6 +105,15 @@ class SelfCheckQuestion(SphinxDirective):
         else:
             question += body.children
         std = self.env.get_domain("std")
+        # An explicit label used twice would silently replace the other question's link target.
+        if "label" in self.options and label in std.labels:
+            docname = std.labels[label][0]
+            messages.append(
+                self.state.document.reporter.warning(
+                    f"self-check {label}: this label is already used in {docname}",
+                    line=self.lineno,
+                )
+            )
         std.anonlabels[label] = (self.env.docname, label)
         std.labels[label] = (self.env.docname, label, f"Question {number}")
         return [question, *messages]

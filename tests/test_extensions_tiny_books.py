@@ -184,6 +184,13 @@ def test_self_check_warns_when_no_choice_is_correct(build):
     assert "self-check sc-broken: no choice is marked :correct:" in app.warning.getvalue()
 
 
+def test_self_check_warns_when_a_label_is_used_twice(build):
+    app = build("self_check", {"questions": SELF_CHECK_PAGE, "again": SELF_CHECK_PAGE})
+    warnings = app.warning.getvalue()
+    assert "self-check sc-one: this label is already used in" in warnings
+    assert warnings.count("this label is already used") == 1
+
+
 @pytest.mark.parametrize("extension", ["altair_offline", "theme_fixes", "self_check"])
 def test_each_extension_builds_a_clean_tiny_book(build, extension):
     app = build(extension, {"text": TEXT_PAGE})
