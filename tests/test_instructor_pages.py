@@ -8,6 +8,7 @@ import re
 import sys
 
 import pytest
+import yaml
 from conftest import ROOT, notebook_pages
 
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -236,3 +237,30 @@ def test_answer_key_links_every_exercise_and_its_solution(built_site, page):
         )
         solution_html = chapter[chapter.index(f'id="{anchor}"') :]
         assert f'href="#{block.label}"' in solution_html[:2000]
+
+
+def _time_estimates() -> dict[str, str]:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return config["parse"]["myst_substitutions"]
+
+
+def test_time_estimates_are_written_in_one_place_only():
+    """A chapter's length is set once, in _config.yml; no page types it out again."""
+    typed = re.compile(r"\b[Aa]bout \d+ minutes\b")
+    sources = [*(ROOT / "chapters").glob("*.ipynb"), *(ROOT / "instructors").glob("*.md")]
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not typed.search(text), f"{path.name} types a time estimate: {typed.search(text)}"
+    assert len(_time_estimates()) == len(notebook_pages())
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", notebook_pages())
+def test_chapter_plan_and_notes_give_the_same_time(built_site, page):
+    number = page.split("/")[-1][:2]
+    estimate = _time_estimates()[f"time_{number}"]
+    chapter = _text((built_site / f"{page}.html").read_text(encoding="utf-8"))
+    assert f"{estimate[0].upper()}{estimate[1:]}." in chapter
+    for instructors_page in ["plan.html", f"notes-{page.split('/')[-1]}.html"]:
+        text = _text((built_site / "instructors" / instructors_page).read_text(encoding="utf-8"))
+        assert estimate in text, (instructors_page, estimate)
