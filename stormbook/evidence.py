@@ -180,9 +180,17 @@ def randomised_without_outcomes(studies: pd.DataFrame, outcomes: pd.DataFrame) -
 RATIO_DIGITS = 2  # ratios are printed to two decimals (0.50, not 0.5)
 
 
-def _fmt(value: float, ratio: bool = False) -> str:
-    """A printed number: ratios to two decimals, percentages and P values as printed."""
-    return f"{value:.{RATIO_DIGITS}f}" if ratio else f"{value:g}"
+def _fmt(value: float, ratio: bool = False, decimals: int | None = None) -> str:
+    """A printed number: ratios to two decimals, percentages and P values as printed
+    (`decimals` keeps an interval's bounds at the precision of its other numbers: 12.0)."""
+    if ratio:
+        return f"{value:.{RATIO_DIGITS}f}"
+    return f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
+
+
+def _decimals(*values: float) -> int:
+    """The most decimals any of these numbers is printed with (12.0 is read as 12)."""
+    return max(len(f"{v:g}".partition(".")[2]) for v in values)
 
 
 def _quoted(notes) -> str:
@@ -204,8 +212,12 @@ def result_text(row: pd.Series) -> str:
         ratio = row["effect_measure"] in RATIO_MEASURES
         text = f"{measure} {_fmt(row['effect'], ratio)}"
         if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
-            kind = "95% CrI" if row["interval"] == "95% credible interval" else "95% CI"
-            text += f" ({kind} {_fmt(row['ci_low'], ratio)} to {_fmt(row['ci_high'], ratio)})"
+            places = _decimals(row["effect"], row["ci_low"], row["ci_high"])
+            kind = {"95% credible interval": "95% CrI", "90% credible interval": "90% CrI"}.get(
+                row["interval"], "95% CI"
+            )
+            low, high = (_fmt(row[bound], ratio, places) for bound in ("ci_low", "ci_high"))
+            text += f" ({kind} {low} to {high})"
         parts.append(text)
     if (
         pd.notna(row["events_treated"])

@@ -127,7 +127,12 @@ def test_result_text_prints_counts_ratio_and_interval_as_printed():
         == "77.1% vs 85.9%; RR 0.90 (95% CI 0.77 to 1.04); P = 0.16"
     )
     assert result_text(rows.loc["covaid-improvement"]).startswith("“The estimated median time")
-    assert result_text(rows.loc["corimuno-coprimary-d4"]) == "see the trial's report"
+    # Percentages with a credible interval, its bounds at the precision of the difference.
+    assert (
+        result_text(rows.loc["corimuno-coprimary-d4"])
+        == "36% vs 38%; difference -2.5 (90% CrI -17.1 to 12.0)"
+    )
+    assert result_text(rows.loc["provide2022-death-d28"]) == "see the trial's report"
 
 
 def test_the_results_table_has_every_randomised_il1_trial_and_refuses_one_without_results():
