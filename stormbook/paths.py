@@ -9,6 +9,9 @@ outside any copy of the book falls back to the data beside the package itself.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -27,3 +30,35 @@ def book_root(start: Path | None = None) -> Path:
 def data_package(start: Path | None = None) -> Path:
     """Path of the data package descriptor of the book at or above `start`."""
     return book_root(start) / "data" / DESCRIPTOR_NAME
+
+
+class WrongCheckoutError(RuntimeError):
+    """The environment imports `stormbook` from another copy of the book."""
+
+
+def installed_root(python: str = sys.executable) -> Path:
+    """The book whose `stormbook` this interpreter imports when run outside any copy of it,
+    as a notebook kernel does (an editable install may point at another checkout)."""
+    code = (
+        "import pathlib, stormbook; print(pathlib.Path(stormbook.__file__).resolve().parent.parent)"
+    )
+    with tempfile.TemporaryDirectory() as neutral:
+        try:
+            found = subprocess.run(
+                [python, "-c", code], cwd=neutral, capture_output=True, text=True, check=False
+            )
+        except OSError as error:
+            raise WrongCheckoutError(f"{python} cannot import stormbook: {error}") from None
+    if found.returncode != 0:
+        raise WrongCheckoutError(f"{python} cannot import stormbook: {found.stderr.strip()}")
+    return Path(found.stdout.strip())
+
+
+def check_installed_from(root: Path, python: str = sys.executable) -> None:
+    """Refuse to build or test when the kernels would run another checkout's code."""
+    found = installed_root(python)
+    if found != root.resolve():
+        raise WrongCheckoutError(
+            f"{python} imports stormbook from {found}, not from this checkout ({root}); "
+            f"run `{python} -m pip install -e {root}` (make book does this in .venv)"
+        )

@@ -96,6 +96,19 @@ def pytest_configure(config):
     # xdist gives its workers one id per run; a run without xdist makes its own.
     workerinput = getattr(config, "workerinput", None)
     config.stash[_RUN_ID] = workerinput["testrunuid"] if workerinput else uuid.uuid4().hex
+    if workerinput is None:  # checked once, by the controller
+        _check_stormbook_is_this_checkout()
+
+
+def _check_stormbook_is_this_checkout() -> None:
+    # nbval's kernels import stormbook from the environment, not from the working
+    # directory: refuse to test another checkout's code under this one's name.
+    from stormbook.paths import WrongCheckoutError, check_installed_from
+
+    try:
+        check_installed_from(ROOT)
+    except WrongCheckoutError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def _require_build_marker(item, fixtures: str) -> None:

@@ -126,3 +126,23 @@ def test_data_are_found_from_a_chapter_folder_of_another_copy(tmp_path, monkeypa
     assert book_root() == tmp_path
     assert data_package() == tmp_path / "data" / "datapackage.json"
     assert load_dataset("doses")["dose_mg"].tolist() == [100, 200]
+
+
+def test_the_environment_imports_stormbook_from_this_checkout():
+    from conftest import ROOT
+
+    from stormbook.paths import check_installed_from, installed_root
+
+    assert installed_root() == ROOT
+    check_installed_from(ROOT)
+
+
+def test_a_kernel_running_another_checkouts_stormbook_is_refused(tmp_path):
+    from conftest import ROOT
+
+    from stormbook.paths import WrongCheckoutError, check_installed_from
+
+    with pytest.raises(WrongCheckoutError, match=f"not from this checkout \\({tmp_path}\\)"):
+        check_installed_from(tmp_path)
+    with pytest.raises(WrongCheckoutError, match="cannot import stormbook"):
+        check_installed_from(ROOT, python=str(tmp_path / "no-such-python"))

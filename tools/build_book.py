@@ -32,6 +32,8 @@ from pathlib import Path
 import yaml
 from execute_notebooks import execute_out_of_date
 
+from stormbook.paths import check_installed_from
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|Traceback \(most recent call last\)")
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
@@ -117,6 +119,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edition", choices=sorted(SITES), default="full")
     options, extra = parser.parse_known_args(argv)
+    check_installed_from(ROOT)  # the notebooks' kernels must run this checkout's stormbook
     edition_options = write_student_sources() if options.edition == "student" else []
     if execute_notebooks(options.edition):
         return 1
