@@ -292,21 +292,6 @@ def efficiency_grid(steps: int = 21) -> np.ndarray:
     return np.round(np.linspace(0.0, 1.0, steps), 10)
 
 
-def trajectories(
-    efficiencies: np.ndarray | None = None,
-    days: np.ndarray | None = None,
-    params: KillingModelParameters | None = None,
-) -> pd.DataFrame:
-    """Long table (efficiency, day, variable, value) for every efficiency: what the chart draws."""
-    efficiencies = efficiency_grid() if efficiencies is None else efficiencies
-    frames = []
-    for efficiency in efficiencies:
-        run = simulate(efficiency, days, params)
-        long = run.melt(id_vars="day", var_name="variable", value_name="value")
-        frames.append(long.assign(efficiency=float(efficiency)))
-    return pd.concat(frames, ignore_index=True)[["efficiency", "day", "variable", "value"]]
-
-
 def resolution_summary(
     efficiencies: np.ndarray | None = None,
     days: np.ndarray | None = None,

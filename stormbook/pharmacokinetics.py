@@ -194,8 +194,3 @@ def _given_at(time_h: float, doses: list[Dose], bioavailability: float) -> np.nd
     )
     body = sum(d.amount_mg for d in doses if d.time_h == time_h and d.route == "iv_bolus")
     return np.array([depot, body], dtype=float)
-
-
-def steady_state_infusion_mg_l(rate_mg_h: float, params: Parameters) -> float:
-    """The level a constant infusion approaches: rate / clearance."""
-    return _positive("rate_mg_h", rate_mg_h) / params.clearance_l_h
