@@ -5,11 +5,12 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: book student-book pdf test test-fast clean help
+.PHONY: book student-book lab pdf test test-fast clean help
 
 help:
 	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
 	@echo "make student-book  the same without solutions or the instructor guide, into _build/student/_build/html"
+	@echo "make lab    open the chapters in JupyterLab from .venv (the route to run and change them locally)"
 	@echo "make pdf    build both editions, then print each chapter and the whole book to PDF in _build/pdf (PAPER=letter for US Letter)"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
 	@echo "make test-fast  the quick tests while you work: data, unit, lint, notebooks (builds nothing)"
@@ -29,6 +30,10 @@ $(BIN)/.test-installed: $(BIN)/.book-installed requirements-test.txt
 
 book: $(BIN)/.book-installed
 	$(BIN)/python tools/build_book.py
+
+# JupyterLab from the book's own environment, so the chapters find data/ and stormbook.
+lab: $(BIN)/.book-installed
+	$(BIN)/jupyter lab chapters
 
 student-book: $(BIN)/.book-installed
 	$(BIN)/python tools/build_book.py --edition student
