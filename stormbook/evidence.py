@@ -92,9 +92,10 @@ def forest_rows(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     plotted = rows.apply(_as_plotted, axis=1)
     rows = pd.concat([rows, plotted], axis=1)
     rows = rows[rows["ratio"].notna()].copy()
-    # A regulator's analysis of a trial is drawn beside the investigators' and named as such.
+    # A regulator's counts are drawn beside the investigators' figure, named as such; the
+    # ratio drawn is computed here from those counts (rule 3), not the regulator's own.
     regulator = rows["figure_by"].fillna("").str.startswith("the FDA's analysis")
-    rows.loc[regulator, "label"] = rows.loc[regulator, "label"] + " (FDA analysis)"
+    rows.loc[regulator, "label"] = rows.loc[regulator, "label"] + " (RR from the FDA's counts)"
     rows["outcome_choice"] = [
         outcome_label(f, w)
         for f, w in zip(rows["outcome_family"], rows["time_window"], strict=True)
