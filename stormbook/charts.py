@@ -110,11 +110,15 @@ def chart_data(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
+# Where in a source a value stands, and in what kind of copy it was read: exact provenance
+# for whoever checks a number, kept in the data and the per-figure CSV downloads; the page
+# shows the citation.
+PROVENANCE_COLUMNS = ("locator", "source_kind")
+
 # Column names a reader should not have to decode; others lose their underscores.
 READER_HEADERS = {
     "ci_low": "CI lower",
     "ci_high": "CI upper",
-    "locator": "where in the source",
     "period_text": "period",
     "dating": "how dated",
     "rob_judgement": "risk of bias",
@@ -182,7 +186,8 @@ def numbers_table(frame: pd.DataFrame, caption: str, folded: bool | None = None)
     """The numbers behind a chart as an accessible HTML table: a caption, no index column.
 
     Folded behind its caption when `folded` is true; by default when it has more than
-    FOLD_AFTER_ROWS rows or its caption starts with "Numbers behind". Headers read as words,
+    FOLD_AFTER_ROWS rows or its caption starts with "Numbers behind". The provenance columns
+    (PROVENANCE_COLUMNS) are left out: the data and the figure's CSV keep them. Headers read as words,
     not column names. Cell text is HTML-escaped, so a value such as
     "CrCl <30 mL/min" is shown rather than read by the browser as a tag; a DOI or URL is
     shown as a short citation linked to the source (stormbook.sources); a missing value is
@@ -190,7 +195,8 @@ def numbers_table(frame: pd.DataFrame, caption: str, folded: bool | None = None)
     """
     if not caption.strip():
         raise ValueError("numbers_table(): a table needs a caption")
-    shown = frame.rename(columns=reader_header)
+    shown = frame.drop(columns=[c for c in PROVENANCE_COLUMNS if c in frame.columns])
+    shown = shown.rename(columns=reader_header)
     text_columns = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
     float_columns = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
     styler = (

@@ -277,7 +277,12 @@ def _study_marks(rows: pd.DataFrame, in_view: str, x_scale: alt.Scale, y: alt.Y)
         "ratio:Q",
         scale=x_scale,
         title=["Ratio (log scale)", "below 1 favours the treatment"],
-        axis=alt.Axis(titleAnchor="end", values=[0.1, 0.25, 0.5, 1, 2, 4]),
+        axis=alt.Axis(
+            titleAnchor="end",
+            values=[0.1, 0.25, 0.5, 1, 2, 4],
+            labelOverlap="greedy",  # a phone-width axis drops a label rather than print 0.10.25
+            labelSeparation=4,
+        ),
     )
     base = alt.Chart(_data(_study_rows(rows), STUDY_COLUMNS)).transform_filter(in_view)
     bars = base.mark_rule(strokeWidth=2).encode(y=y, x=alt.X("low:Q", scale=x_scale), x2="high:Q")

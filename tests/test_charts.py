@@ -69,6 +69,15 @@ def test_numbers_table_has_caption_and_no_index_column():
     assert len(re.findall(r"<th[ >]", html)) == 2  # one header cell per column, none for the index
 
 
+def test_numbers_table_shows_the_citation_not_the_provenance_columns():
+    frame = FRAME.assign(
+        source="10.1000/x", locator="as reproduced in a copy, Table 2", source_kind="primary"
+    )
+    html = charts.numbers_table(frame, "Cited").to_html()
+    assert "source" in html and "as reproduced" not in html and "primary" not in html
+    assert len(re.findall(r"<th[ >]", html)) == 3  # FRAME's two columns and the source
+
+
 def test_numbers_table_needs_a_caption():
     with pytest.raises(ValueError, match="caption"):
         charts.numbers_table(FRAME, "  ")
