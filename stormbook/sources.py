@@ -83,6 +83,46 @@ def citations_by_doi() -> dict[str, str]:
     return labels
 
 
+# Publishers that serve one article under several host names.
+SAME_HOSTS = {
+    "ashpublications.net": "ashpublications.org",
+    "ashpublications.com": "ashpublications.org",
+}
+
+
+def _address(url: str) -> str:
+    """A URL without scheme, "www.", query or trailing slash: how two spellings are matched."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    host = SAME_HOSTS.get(host, host)
+    return f"{host}{parts.path}".rstrip("/").lower()
+
+
+def _cited_as(url: str) -> str | None:
+    """The bibliography's citation for a page, or for the article a deeper page belongs to
+    (a table, a figure, a later page of the same report)."""
+    labels, address = citations_by_address(), _address(url)
+    while address:
+        if address in labels:
+            return labels[address]
+        if "/" not in address:
+            return None
+        address = address.rsplit("/", 1)[0]
+    return None
+
+
+@functools.cache
+def citations_by_address() -> dict[str, str]:
+    """A source's address (see _address) -> the citation the bibliography prints for it."""
+    bib = parse_file(str(book_root() / "references.bib"))
+    labels = {}
+    for entry in bib.entries.values():
+        url, label = entry.fields.get("url", ""), citation(entry)
+        if url and label:
+            labels[_address(url)] = label
+    return labels
+
+
 def _split_trailing(text: str) -> tuple[str, str]:
     core = text.rstrip(TRAILING)
     # A closing bracket that belongs to the DOI (SICI DOIs hold brackets) stays in it.
@@ -103,9 +143,10 @@ def _url_link(url: str) -> str:
     doi = DOI.search(url) if "doi.org/" in url else None
     if doi:
         return _doi_link(doi.group(1))
-    site = urlsplit(url).hostname or "link"
-    site = site.removeprefix("www.")
-    return f'<a href="{html.escape(url)}">{html.escape(site)}</a>'
+    label = _cited_as(url)
+    if label is None:  # a page the bibliography does not list is named by its site
+        label = (urlsplit(url).hostname or "link").removeprefix("www.")
+    return f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
 
 
 def linked_sources(text) -> str:
