@@ -44,3 +44,10 @@ def test_slower_clearance_raises_every_level(params):
     for route, every in (("Subcutaneous", 24), ("IV bolus", 6), ("Continuous IV infusion", 24)):
         normal, impaired = _day3(params, route, every), _day3(slow, route, every)
         assert impaired["peak"] > normal["peak"] and impaired["lowest"] > normal["lowest"]
+
+
+def test_the_small_volume_troughs_between_boluses_are_near_zero():
+    # "the small-volume model's troughs are near zero": under 1% of the peak on day 3.
+    for every in (6, 24):
+        day3 = _day3(SMALL, "IV bolus", every)
+        assert 0 <= day3["lowest"] < 0.01 * day3["peak"], every
