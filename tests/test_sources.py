@@ -114,3 +114,34 @@ def test_a_citation_keeps_the_surname_particle_and_decodes_latex_accents():
         },
     )
     assert citation(many) == "B\u0105bol-Pokora et al. 2021"
+
+
+def test_a_page_of_a_listed_article_is_cited_by_the_article():
+    # A table page of an article the bibliography lists, and the article under another of
+    # its publisher's host names, are cited by the entry, not by a bare site name.
+    table = "https://pmc.ncbi.nlm.nih.gov/articles/PMC8021214/table/Tab1"
+    assert ">PubMed Central, article PMC8021214<" in linked_sources(table)
+    assert ">Collins 2021<" in linked_sources("https://i-base.info/htb/40567/")
+
+
+def test_every_source_in_the_data_is_cited_by_a_bibliography_entry():
+    import csv
+
+    from conftest import ROOT
+
+    from stormbook.sources import _cited_as
+
+    uncited = []
+    for path in sorted((ROOT / "data").glob("*.csv")):
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                source = (row.get("source") or "").strip()
+                if not source:
+                    continue
+                if source.startswith("http") and "doi.org/" not in source:
+                    found = _cited_as(source)
+                else:
+                    found = citations_by_doi().get(source.removeprefix("https://doi.org/").lower())
+                if not found:
+                    uncited.append(f"{path.name}: {source}")
+    assert not uncited, "sources a reader would see as a bare address:\n" + "\n".join(uncited)
