@@ -172,6 +172,39 @@ def test_book_has_a_bookmark_per_page(pdf_dirs, edition):
     assert any(isinstance(item, list) for item in outline)  # headings nested
 
 
+def _titles(outline) -> list[str]:
+    return [
+        t for item in outline for t in (_titles(item) if isinstance(item, list) else [item.title])
+    ]
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("page", notebook_pages())
+def test_chapter_bookmarks_read_as_its_headings(pdf_dirs, edition, page, built_site):
+    """Each bookmark is a heading's own text: no words run together across a line break
+    ("torandomised"), no heading repeated inside its bookmark."""
+    soup = BeautifulSoup((built_site / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    headings = {
+        " ".join(h.get_text(" ").replace("#", "").split())
+        for h in soup.select("article h1, article h2, article h3, article h4")
+    }
+    titles = _titles(PdfReader(pdf_dirs[edition] / pdf_name(page)).outline)
+    assert titles, "no bookmarks"
+    for title in titles:
+        assert " ".join(title.split()) in headings, title
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("page", notebook_pages())
+def test_chapter_pdf_ends_with_the_self_check_key_and_prints_no_controls(pdf_dirs, edition, page):
+    text = " ".join(page_texts(pdf_dirs[edition] / pdf_name(page)))
+    key = text[text.rindex("Self-check answers") :]
+    assert "Question 1." in key and "Question 2." in key
+    assert "Open an answer" not in text and "The answers are at the end of this chapter" in text
+    # A chart's menus print their labels ("Condition:" for the forest plot) on screen only.
+    assert "Condition:" not in text
+
+
 def _fonts(resources, seen):
     """Every font dictionary reachable from a page's resources, form XObjects included."""
     resources = resources.get_object() if resources else {}

@@ -84,8 +84,39 @@ PREPARE_PAGE = """() => {
       a.removeAttribute('href');
     }
   }
+  // On paper a self-check cannot be opened: its key goes at the end of the page (a
+  // paragraph, not a heading, so the bookmarks stay the page's own headings).
+  const checks = [...document.querySelectorAll('div.self-check[role=group]')];
+  if (checks.length) {
+    const key = document.createElement('div');
+    key.className = 'print-answer-key';
+    const head = document.createElement('p');
+    head.innerHTML = '<strong>Self-check answers</strong>';
+    key.append(head);
+    for (const check of checks) {
+      const number = check.querySelector('.self-check-prompt strong').textContent.trim();
+      const right = [...check.querySelectorAll('details')].find((d) =>
+        d.querySelector('.self-check-feedback.correct'));
+      const model = check.querySelector('details.self-check-answer .self-check-feedback');
+      const line = document.createElement('p');
+      const answer = right ? right.querySelector('summary').textContent
+        : model ? 'model answer: ' + model.textContent : '';
+      line.textContent = number + ' ' + answer.replace(/\\s+/g, ' ').trim();
+      key.append(line);
+    }
+    document.querySelector('article').append(key);
+    for (const note of document.querySelectorAll('.self-check-instruction')) {
+      note.textContent = 'The answers are at the end of this chapter.';
+    }
+  }
+  // The PDF's bookmarks are made from the headings as laid out, line by line; they are
+  // retitled afterwards with each heading's own text (see retitle_bookmarks).
+  const text = (h) => h.textContent.replace(/#/g, '').replace(/\\s+/g, ' ').trim();
+  const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+    .filter((h) => h.getClientRects().length > 0)
+    .map(text);
   const title = document.querySelector('article h1') || document.querySelector('h1');
-  return title.textContent.replace(/#/g, '').replace(/\\s+/g, ' ').trim();
+  return {title: text(title), headings};
 }"""
 
 
@@ -165,7 +196,8 @@ def print_page(browser, base: str, page: str, target: Path, paper: str) -> str:
         if outside:
             raise OutsideRequest(f"{page}: requests outside the local server: {outside}")
         tab.emulate_media(media="print")
-        title = tab.evaluate(PREPARE_PAGE)
+        prepared = tab.evaluate(PREPARE_PAGE)
+        title = prepared["title"]
         header, footer = templates(title)
         tab.pdf(
             path=str(target),
@@ -183,9 +215,40 @@ def print_page(browser, base: str, page: str, target: Path, paper: str) -> str:
                 "right": f"{SIDE_MARGIN_MM}mm",
             },
         )
+        retitle_bookmarks(target, prepared["headings"])
         return title
     finally:
         context.close()
+
+
+def retitle_bookmarks(pdf: Path, headings: list[str]) -> None:
+    """Give each bookmark its heading's text. Chromium joins a heading's lines without a
+    space ("torandomised") and repeats a heading that crosses a line break; its bookmarks
+    follow the visible headings in order, one each, so the n-th gets the n-th heading."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    reader = PdfReader(pdf)
+    writer = PdfWriter(clone_from=reader)
+    items = list(_outline_items(writer._root_object.get("/Outlines")))
+    if len(items) != len(headings):
+        raise RuntimeError(
+            f"{pdf.name}: {len(items)} bookmarks for {len(headings)} headings; cannot retitle"
+        )
+    for item, heading in zip(items, headings, strict=True):
+        item[NameObject("/Title")] = TextStringObject(heading)
+    with pdf.open("wb") as stream:
+        writer.write(stream)
+
+
+def _outline_items(root):
+    """The outline's items in document order (depth first)."""
+    node = root.get_object().get("/First") if root else None
+    while node is not None:
+        item = node.get_object()
+        yield item
+        yield from _outline_items(item)
+        node = item.get("/Next")
 
 
 def merge(files: list[tuple[str, Path]], target: Path, title: str) -> None:
