@@ -9,6 +9,7 @@ outside any copy of the book falls back to the data beside the package itself.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import tempfile
@@ -54,11 +55,22 @@ def installed_root(python: str = sys.executable) -> Path:
     return Path(found.stdout.strip())
 
 
+def _package_digest(root: Path) -> str:
+    """A fingerprint of the package's code in a copy of the book."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "stormbook").rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def check_installed_from(root: Path, python: str = sys.executable) -> None:
-    """Refuse to build or test when the kernels would run another checkout's code."""
+    """Refuse to build or test when the kernels would run other code than this checkout's:
+    an install of another copy passes only while its package is identical to this one."""
     found = installed_root(python)
-    if found != root.resolve():
+    if found != root.resolve() and _package_digest(found) != _package_digest(root):
         raise WrongCheckoutError(
-            f"{python} imports stormbook from {found}, not from this checkout ({root}); "
+            f"{python} imports stormbook from {found}, not from this checkout ({root}), and the "
+            "two packages differ; "
             f"run `{python} -m pip install -e {root}` (make book does this in .venv)"
         )

@@ -137,11 +137,24 @@ def test_the_environment_imports_stormbook_from_this_checkout():
     check_installed_from(ROOT)
 
 
+def test_a_copy_with_the_same_package_passes(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    from stormbook.paths import check_installed_from
+
+    shutil.copytree(ROOT / "stormbook", tmp_path / "stormbook")
+    check_installed_from(tmp_path)
+
+
 def test_a_kernel_running_another_checkouts_stormbook_is_refused(tmp_path):
     from conftest import ROOT
 
     from stormbook.paths import WrongCheckoutError, check_installed_from
 
+    (tmp_path / "stormbook").mkdir()
+    (tmp_path / "stormbook" / "__init__.py").write_text("# another version\n")
     with pytest.raises(WrongCheckoutError, match=f"not from this checkout \\({tmp_path}\\)"):
         check_installed_from(tmp_path)
     with pytest.raises(WrongCheckoutError, match="cannot import stormbook"):

@@ -112,7 +112,7 @@ PREPARE_PAGE = """() => {
   // The PDF's bookmarks are made from the headings as laid out, line by line; they are
   // retitled afterwards with each heading's own text (see retitle_bookmarks).
   const text = (h) => h.textContent.replace(/#/g, '').replace(/\\s+/g, ' ').trim();
-  const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+  const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading]')]
     .filter((h) => h.getClientRects().length > 0)
     .map(text);
   const title = document.querySelector('article h1') || document.querySelector('h1');
