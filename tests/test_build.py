@@ -90,7 +90,9 @@ def _trimmed(destination):
             },
             {
                 "caption": "Reference",
-                "chapters": [{"file": "glossary"}, {"file": "bibliography"}, {"file": "cite"}],
+                "chapters": [
+                    {"file": name} for name in ("about", "glossary", "bibliography", "cite")
+                ],
             },
         ],
     }
