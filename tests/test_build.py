@@ -91,7 +91,8 @@ def _trimmed(destination):
             {
                 "caption": "Reference",
                 "chapters": [
-                    {"file": name} for name in ("about", "glossary", "bibliography", "cite")
+                    {"file": name}
+                    for name in ("about", "glossary", "bibliography", "evidence-changelog", "cite")
                 ],
             },
         ],
