@@ -60,14 +60,27 @@ def citation(entry) -> str:
     surnames = [_surname(person) for person in people]
     year = entry.fields.get("year", "")
     if not surnames:
-        who = entry.fields.get("organization") or entry.fields.get("howpublished", "")
+        # As the bibliography's own label for an unsigned work: its title, then the year.
+        who = (
+            entry.fields.get("organization")
+            or _short(entry.fields.get("title", ""))
+            or entry.fields.get("howpublished", "")
+        )
         who = re.sub(r"[{}]", "", who).split(";")[0].strip()
-        return f"{who} {year}".strip() if who else ""
+        return f"{who}, {year}".strip(", ") if who else ""
     if len(surnames) > 2 or "others" in surnames:
         names = f"{surnames[0]} et al."
     else:
         names = " and ".join(surnames)
     return re.sub(r"[{}]", "", f"{names} {year}").strip()
+
+
+TITLE_WORDS = 8  # an unsigned work is named by the start of its title
+
+
+def _short(title: str) -> str:
+    words = title.split()
+    return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
 
 
 @functools.cache
