@@ -84,11 +84,16 @@ def _short(title: str) -> str:
 
 
 @functools.cache
+def _entries() -> tuple:
+    """The bibliography's entries, read once."""
+    return tuple(parse_file(str(book_root() / "references.bib")).entries.values())
+
+
+@functools.cache
 def citations_by_doi() -> dict[str, str]:
     """Lower-cased DOI -> the citation the bibliography prints for it."""
-    bib = parse_file(str(book_root() / "references.bib"))
     labels = {}
-    for entry in bib.entries.values():
+    for entry in _entries():
         doi = entry.fields.get("doi", "").strip().lower()
         label = citation(entry)
         if doi and label:
@@ -127,13 +132,21 @@ def _cited_as(url: str) -> str | None:
 @functools.cache
 def citations_by_address() -> dict[str, str]:
     """A source's address (see _address) -> the citation the bibliography prints for it."""
-    bib = parse_file(str(book_root() / "references.bib"))
     labels = {}
-    for entry in bib.entries.values():
+    for entry in _entries():
         url, label = entry.fields.get("url", ""), citation(entry)
         if url and label:
             labels[_address(url)] = label
     return labels
+
+
+def source_citation(source: str) -> str | None:
+    """The bibliography's citation for a data row's source (a DOI or an address), if any."""
+    source = source.strip()
+    if source.startswith("http") and "doi.org/" not in source:
+        return _cited_as(source)
+    doi = DOI.search(source)
+    return citations_by_doi().get(doi.group(0).lower()) if doi else None
 
 
 def _split_trailing(text: str) -> tuple[str, str]:

@@ -129,19 +129,13 @@ def test_every_source_in_the_data_is_cited_by_a_bibliography_entry():
 
     from conftest import ROOT
 
-    from stormbook.sources import _cited_as
+    from stormbook.sources import source_citation
 
     uncited = []
     for path in sorted((ROOT / "data").glob("*.csv")):
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 source = (row.get("source") or "").strip()
-                if not source:
-                    continue
-                if source.startswith("http") and "doi.org/" not in source:
-                    found = _cited_as(source)
-                else:
-                    found = citations_by_doi().get(source.removeprefix("https://doi.org/").lower())
-                if not found:
+                if source and not source_citation(source):
                     uncited.append(f"{path.name}: {source}")
     assert not uncited, "sources a reader would see as a bare address:\n" + "\n".join(uncited)
