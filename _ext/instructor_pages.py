@@ -5,7 +5,9 @@ book is built, so adding a chapter adds its rows and changing an exercise change
 
 - ``{learning-outcomes-map}``: per chapter, a table of its learning objectives and the
   exercises and self-check questions that practise each one.
-- ``{answer-key}``: per chapter, each exercise with a link to its worked solution.
+- ``{answer-key}``: per chapter, each exercise in full with its worked answer (numbers pasted
+  from the chapter), a link to its worked solution, and the marking rubric of every exercise
+  that asks for an argument (instructors/rubrics.yml).
 - Exercises accept an ``:objectives:`` option (objective numbers) that the map reads.
 - Each sphinx-exercise solution gets the label ``solution-<exercise label>`` so the answer
   key can link straight to it.
@@ -18,18 +20,22 @@ strict build.
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
+import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from teaching_outline import Outline, OutlineError, first_paragraph, read_outline
+from teaching_outline import Outline, OutlineError, read_outline, solution_prose
 
 logger = logging.getLogger(__name__)
+RUBRICS = "rubrics.yml"
 
 
 def _chapters(directive: SphinxDirective) -> list[Outline]:
@@ -105,30 +111,84 @@ class LearningOutcomesMap(SphinxDirective):
 
 
 class AnswerKey(SphinxDirective):
+    """Per chapter, each exercise in full, its worked answer in words (numbers pasted from the
+    chapter's run) and, for an exercise that asks for an argument, its marking rubric."""
+
     has_content = False
 
     def run(self):
+        rubrics = _rubrics(self)
         markdown = []
         for outline in _chapters(self):
-            solved = {block.argument.strip() for block in outline.solutions}
+            notebook = json.loads(outline.path.read_text(encoding="utf-8"))
+            answers = solution_prose(notebook)
+            source = f"/{outline.docname}.ipynb"
             markdown += [f"{{doc}}`/{outline.docname}`", ""]
             for block in outline.exercises:
-                if block.label in solved:
-                    answer = f"{{ref}}`worked solution <solution-{block.label}>`"
-                else:
-                    answer = "no worked solution in the chapter"
-                    logger.warning(
-                        f"{outline.docname}: exercise {block.label} has no solution",
-                        location=self.get_location(),
-                    )
-                objectives = ", ".join(str(n) for n in _safe_numbers(block)) or "none"
-                plural = "s" if "," in objectives else ""
-                markdown += [
-                    f"- {{numref}}`{block.label}` (objective{plural} {objectives}). "
-                    f"{_one_line(first_paragraph(block.body))} See the {answer}.",
-                ]
+                markdown += _answer_entry(self, block, answers, rubrics, source)
             markdown += [""]
         return _parse(self, markdown)
+
+
+def _answer_entry(directive, block, answers: dict, rubrics: dict, source: str) -> list[str]:
+    """One exercise: prompt, answer, rubric (if any) and the link to the worked solution."""
+    objectives = ", ".join(str(n) for n in _safe_numbers(block)) or "none"
+    plural = "s" if "," in objectives else ""
+    lines = [f"- {{numref}}`{block.label}` (objective{plural} {objectives}).", ""]
+    lines += _indented(_glue_from(source, block.body))
+    if block.label in answers:
+        lines += ["", "  **Answer.**", "", *_indented(_glue_from(source, answers[block.label]))]
+        lines += ["", f"  See the {{ref}}`worked solution <solution-{block.label}>`."]
+    else:
+        lines += ["", "  No worked solution in the chapter."]
+        logger.warning(
+            f"{source}: exercise {block.label} has no solution", location=directive.get_location()
+        )
+    if block.label in rubrics:
+        criteria = rubrics[block.label]
+        total = sum(item["points"] for item in criteria)
+        lines += ["", f"  **Rubric** ({total} points).", ""]
+        lines += [f"  1. {_one_line(item['criterion'])} ({item['points']})" for item in criteria]
+    return [*lines, ""]
+
+
+def _indented(text: str) -> list[str]:
+    """Lines of a list item's body: indented under its bullet (blank lines kept blank)."""
+    return [f"  {line}" if line.strip() else "" for line in text.splitlines()]
+
+
+GLUE_ROLE = re.compile(r"\{(glue(?::\w+)?)\}`(?![^`]*::)([^`]+)`")
+
+
+def _glue_from(source: str, text: str) -> str:
+    """Glue roles written in a chapter, made to paste from that chapter on another page. The
+    text role splits its format at the last colon, so a key pasted from another page always
+    carries one (`s`, the role's own default)."""
+
+    def paste(match: re.Match) -> str:
+        role, key = match[1], match[2]
+        if role == "glue:text" and ":" not in key:
+            key += ":s"
+        return f"{{{role}}}`{source}::{key}`"
+
+    return GLUE_ROLE.sub(paste, text)
+
+
+def _rubrics(directive: SphinxDirective) -> dict[str, list[dict]]:
+    """The marking rubrics (instructors/rubrics.yml), each criterion with its points."""
+    path = Path(directive.env.srcdir, "instructors", RUBRICS)
+    directive.env.note_dependency(str(path))
+    rubrics = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for label, criteria in rubrics.items():
+        for item in criteria:
+            if (
+                not isinstance(item.get("points"), int)
+                or not str(item.get("criterion", "")).strip()
+            ):
+                raise ValueError(
+                    f"{RUBRICS}: {label}: each criterion needs integer 'points' and text"
+                )
+    return rubrics
 
 
 def _safe_numbers(block) -> list[int]:

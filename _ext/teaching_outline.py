@@ -146,18 +146,6 @@ def learning_objectives(first_cell: str) -> list[str]:
     return items
 
 
-def first_paragraph(body: str) -> str:
-    """The first paragraph of a block's body, on one line (for a one-line summary)."""
-    paragraph = []
-    for line in body.splitlines():
-        if not line.strip():
-            if paragraph:
-                break
-            continue
-        paragraph.append(line.strip())
-    return " ".join(paragraph)
-
-
 def read_outline(path: Path) -> Outline:
     notebook = json.loads(Path(path).read_text(encoding="utf-8"))
     markdown = [
@@ -215,3 +203,33 @@ def notebook_without_solutions(notebook: dict) -> dict:
         elif kept.strip():
             cells.append({**cell, "source": kept})
     return {**notebook, "cells": cells}
+
+
+def solution_prose(notebook: dict) -> dict[str, str]:
+    """Each exercise's worked answer in words, by exercise label: the body of its
+    ```{solution} block, or the markdown between a gated solution's fences (code left out)."""
+    answers: dict[str, str] = {}
+    label = None  # the exercise whose gated solution is open
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        rest = "".join(cell["source"])
+        if label is None:
+            for block in directive_blocks(rest):
+                if block.name == "solution":
+                    answers[block.argument.strip()] = block.body.strip()
+        while rest:
+            gate = (GATE_END if label else GATE_START).search(rest)
+            if label:
+                answers[label] = (
+                    answers[label] + "\n\n" + (rest[: gate.start()] if gate else rest)
+                ).strip()
+            if not gate:
+                break
+            if label is None:
+                label = FENCE_OPEN.match(gate.group(0).splitlines()[0].strip())["argument"]
+                answers[label] = ""
+            else:
+                label = None
+            rest = rest[gate.end() :]
+    return answers

@@ -18,6 +18,7 @@ from teaching_outline import (
     learning_objectives,
     notebook_without_solutions,
     read_outline,
+    solution_prose,
 )
 
 FIRST_CELL = """# A chapter
@@ -264,3 +265,75 @@ def test_chapter_plan_and_notes_give_the_same_time(built_site, page):
     for instructors_page in ["plan.html", f"notes-{page.split('/')[-1]}.html"]:
         text = _text((built_site / "instructors" / instructors_page).read_text(encoding="utf-8"))
         assert estimate in text, (instructors_page, estimate)
+
+
+SOLVED = {
+    "cells": [
+        {
+            "cell_type": "markdown",
+            "source": "Intro.\n\n```{solution-start} ex-a\n:class: dropdown\n```\n",
+        },
+        {"cell_type": "code", "source": "glue('x', 1)", "outputs": []},
+        {"cell_type": "markdown", "source": "So {glue:text}`x`.\n\n```{solution-end}\n```\nAfter."},
+        {
+            "cell_type": "markdown",
+            "source": "````{solution} ex-b\n:class: dropdown\nBecause.\n````\n",
+        },
+    ]
+}
+
+
+def test_solution_prose_is_the_words_of_each_solution_without_code_or_fences():
+    assert solution_prose(SOLVED) == {"ex-a": "So {glue:text}`x`.", "ex-b": "Because."}
+
+
+CURLY_TO_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+RUBRICS = yaml.safe_load((ROOT / "instructors" / "rubrics.yml").read_text(encoding="utf-8"))
+
+
+def test_every_open_exercise_has_a_rubric_and_every_rubric_an_exercise():
+    """An exercise answered in prose only (a ```{solution} block) asks for an argument."""
+    labels, open_exercises = set(), set()
+    for page in notebook_pages():
+        outline = read_outline(ROOT / f"{page}.ipynb")
+        labels |= {block.label for block in outline.exercises}
+        open_exercises |= {b.argument.strip() for b in outline.solutions if b.name == "solution"}
+    assert open_exercises and open_exercises <= set(RUBRICS), open_exercises - set(RUBRICS)
+    assert set(RUBRICS) <= labels, set(RUBRICS) - labels
+    for label, criteria in RUBRICS.items():
+        assert len(criteria) >= 2, label
+        assert all(isinstance(c["points"], int) and c["points"] > 0 for c in criteria), label
+
+
+def _glued_text(page: str, key: str) -> str:
+    """What a chapter glued under `key`, as the page shows a plain-text value."""
+    glue = ROOT / "_build" / "jupyter_execute" / f"{page}.glue.json"
+    value = json.loads(glue.read_text(encoding="utf-8"))[key]["data"]["text/plain"]
+    return value.strip("'\"")
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", notebook_pages())
+def test_answer_key_gives_each_answer_with_its_numbers_and_rubric(built_site, page):
+    """Not only a link: the exercise's prompt, its model answer with the chapter's own
+    numbers, and the rubric of an open exercise, in the exercise's entry."""
+    from bs4 import BeautifulSoup
+
+    outline = read_outline(ROOT / f"{page}.ipynb")
+    answers = solution_prose(json.loads((ROOT / f"{page}.ipynb").read_text(encoding="utf-8")))
+    html = (built_site / "instructors" / "answer-key.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    for block in outline.exercises:
+        link = soup.find("a", href=f"../{page}.html#{block.label}")
+        entry = link.find_parent("li").get_text().translate(CURLY_TO_STRAIGHT)
+        entry = " ".join(entry.split())
+        assert "Answer." in entry, block.label
+        for key in re.findall(r"\{glue:text\}`([\w-]+)`", answers[block.label]):
+            assert _glued_text(page, key) in entry, (block.label, key)
+        plain = re.sub(r"\{[\w:-]+\}`[^`]*`|`[^`]*`", "\n", answers[block.label]).replace("*", "")
+        longest = max(re.findall(r"[A-Za-z][A-Za-z ,;'-]{25,}[A-Za-z]", plain), key=len)
+        assert " ".join(longest.split()) in entry, (block.label, longest)
+        if block.label in RUBRICS:
+            total = sum(c["points"] for c in RUBRICS[block.label])
+            assert f"Rubric ({total} points)" in entry, block.label
+            assert " ".join(RUBRICS[block.label][0]["criterion"].split()) in entry
