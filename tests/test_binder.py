@@ -9,6 +9,7 @@ Binder opens. Any error fails the test. It takes a few minutes.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -53,7 +54,7 @@ def binder_copy(tmp_path_factory):
         ROOT,
         repo,
         ignore=shutil.ignore_patterns(
-            "_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info"
+            "_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info", "student"
         ),
     )
     venv = repo.parent / "venv"
@@ -102,6 +103,39 @@ def test_stormbook_is_installed_from_the_repository(binder_copy):
 def test_chapter_runs_in_its_own_folder(binder_copy, notebook):
     repo, python = binder_copy
     copy = repo / "chapters" / notebook.name
+    result = subprocess.run(
+        [str(python), "-c", RUN_NOTEBOOK, str(copy)],
+        cwd=copy.parent,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    assert f"executed {notebook.name}" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def student_copy(binder_copy):
+    """The copy after repo2docker's last step: `postBuild` run from the repository root,
+    with the environment's Python first on the PATH."""
+    repo, python = binder_copy
+    path = f"{python.parent}{os.pathsep}{os.environ['PATH']}"
+    result = subprocess.run(
+        ["bash", "postBuild"],
+        cwd=repo,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return repo, python
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_notebook_runs_in_its_own_folder(student_copy, notebook):
+    """The notebook the student edition's launch button opens: no solutions, and it runs."""
+    repo, python = student_copy
+    copy = repo / "student" / "chapters" / notebook.name
+    assert "{solution" not in copy.read_text(encoding="utf-8")
     result = subprocess.run(
         [str(python), "-c", RUN_NOTEBOOK, str(copy)],
         cwd=copy.parent,

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.build
 
 sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
+import student_notebooks  # noqa: E402
 
 SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution\}[^\n]*\n(.*?)^\1\s*$", re.M | re.S)
 GATE = re.compile(
@@ -311,3 +312,41 @@ def test_student_download_is_the_notebook_without_its_solutions(built_site, stud
     assert "{solution" in json.dumps(full) and "{solution" not in student_text
     assert "{exercise}" in student_text and "{self-check}" in student_text
     assert "## Exercises" in student_text and "## Summary" in student_text
+
+
+@pytest.fixture(scope="module")
+def written_student_notebooks(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student-notebooks")
+    return out, student_notebooks.write_student_notebooks(out=out)
+
+
+def test_student_notebooks_have_no_solution_and_no_output(written_student_notebooks):
+    """What the student edition's launch buttons open in Binder (written by postBuild)."""
+    out, written = written_student_notebooks
+    assert sorted(path.relative_to(out).as_posix() for path in written) == sorted(
+        f"{page}.ipynb" for page in student_pages() if page in notebook_pages()
+    )
+    phrases = [phrase for _, phrase in SOLUTION_CASES]
+    code = [squeezed(line) for _, line in CODE_CASES]
+    for path in written:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        sources = "\n".join("".join(cell["source"]) for cell in cells)
+        assert "{solution" not in sources and "{exercise}" in sources
+        found = [p for p in phrases if p in " ".join(sources.split())]
+        found += [c for c in code if c in squeezed(sources)]
+        assert not found, f"{path.name} contains solution text {found}"
+        ran = [
+            c for c in cells if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])
+        ]
+        assert not ran, f"{path.name}: {len(ran)} code cells keep their outputs"
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_launch_buttons_open_the_editions_own_notebooks(built_site, student_site, page):
+    """Full edition: the repository's notebook (with solutions); student edition: the
+    solution-free copy in student/."""
+    link = re.compile(r'href="https://mybinder\.org/v2/gh/[^"]*?urlpath=lab/tree/([^"]+)"')
+    full = link.findall((built_site / f"{page}.html").read_text(encoding="utf-8"))
+    student = link.findall((student_site / f"{page}.html").read_text(encoding="utf-8"))
+    assert set(full) == {f"{page}.ipynb"}
+    assert set(student) == {f"{build_book.STUDENT_NOTEBOOKS}/{page}.ipynb"}

@@ -39,6 +39,7 @@ PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|Traceback \(most recent call
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 INSTRUCTOR_PART = "For instructors"
 STUDENT_DIR = ROOT / "_build" / "student"
+STUDENT_NOTEBOOKS = "student"  # where postBuild writes the solution-free notebooks
 SITES = {"full": ROOT / "_build" / "html", "student": STUDENT_DIR / "_build" / "html"}
 
 
@@ -61,14 +62,17 @@ def student_toc(toc: dict) -> dict:
 
 def student_config(config: dict, location: Path = STUDENT_DIR) -> dict:
     """The book's configuration with solutions hidden. Jupyter Book finds local extensions
-    relative to the configuration file, so their folders are rewritten for its location."""
+    relative to the configuration file, so their folders are rewritten for its location.
+    Its launch buttons open the solution-free notebooks Binder writes into `student/`
+    (tools/student_notebooks.py, run by `postBuild`)."""
+    repository = {**config.get("repository", {}), "path_to_book": STUDENT_NOTEBOOKS}
     sphinx = dict(config.get("sphinx", {}))
     sphinx["config"] = {**sphinx.get("config", {}), "hide_solutions": True}
     sphinx["local_extensions"] = {
         name: os.path.relpath(ROOT / folder, location)
         for name, folder in sphinx.get("local_extensions", {}).items()
     }
-    return {**config, "sphinx": sphinx}
+    return {**config, "repository": repository, "sphinx": sphinx}
 
 
 def write_student_sources() -> list[str]:
@@ -85,7 +89,7 @@ def write_student_sources() -> list[str]:
     return ["--toc", str(toc_path), "--config", str(config_path), "--path-output", str(STUDENT_DIR)]
 
 
-def toc_notebooks(toc: dict) -> list[Path]:
+def toc_notebooks(toc: dict, root: Path = ROOT) -> list[Path]:
     """The notebooks the table of contents lists, in its order."""
     files = [toc["root"]]
 
@@ -97,7 +101,7 @@ def toc_notebooks(toc: dict) -> list[Path]:
     for part in toc.get("parts", []):
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
-    return [ROOT / f"{name}.ipynb" for name in files if (ROOT / f"{name}.ipynb").is_file()]
+    return [root / f"{name}.ipynb" for name in files if (root / f"{name}.ipynb").is_file()]
 
 
 def execute_notebooks(edition: str) -> int:
