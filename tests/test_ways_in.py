@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import sys
 
 import pytest
 import yaml
 from conftest import ROOT, notebook_pages, toc_pages
+
+sys.path.insert(0, str(ROOT / "tools"))
+import build_book
 
 pytestmark = pytest.mark.build
 
@@ -25,7 +29,11 @@ GLOSSARY_TERMS = [
 
 @pytest.fixture(params=["full", "student"])
 def edition_site(request):
-    return request.getfixturevalue("built_site" if request.param == "full" else "student_site")
+    """The edition's site and the folder its launch buttons open notebooks from: the
+    repository's own for the full book, the solution-free copies for students."""
+    if request.param == "full":
+        return request.getfixturevalue("built_site"), ""
+    return request.getfixturevalue("student_site"), f"{build_book.STUDENT_NOTEBOOKS}/"
 
 
 def _launch_links(html: str) -> list[str]:
@@ -39,9 +47,10 @@ def _launch_links(html: str) -> list[str]:
 def test_launch_link_names_this_repository_and_the_chapter_notebook(edition_site, page):
     owner_repo = CONFIG["repository"]["url"].rstrip("/").split("github.com/")[1]
     branch = CONFIG["repository"]["branch"]
-    links = _launch_links((edition_site / f"{page}.html").read_text(encoding="utf-8"))
+    site, folder = edition_site
+    links = _launch_links((site / f"{page}.html").read_text(encoding="utf-8"))
     assert links == [
-        f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{page}.ipynb"
+        f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{folder}{page}.ipynb"
     ]
 
 
