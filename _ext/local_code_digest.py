@@ -5,6 +5,12 @@ marked "env" changes, but not when the code of a local extension does: pages bui
 the change would keep the old behaviour. This adds such a configuration value, a digest of
 `_ext/`, `_templates/` and `stormbook/` (which extensions import: the review banner and the
 evidence changelog), so Sphinx itself reports "config changed" and starts over.
+
+It also has every page written on every build (only changed pages are re-read, so this
+costs seconds): Sphinx builds the search index from the pages it writes, and after an
+incremental build the index loses the index entries of the pages it did not write
+(sphinx-doc/sphinx#12599). tests/test_incremental_build.py compares an incremental build
+with a clean one, file by file.
 """
 
 from __future__ import annotations
@@ -27,6 +33,11 @@ def local_code_digest(book: Path = BOOK) -> str:
     return digest.hexdigest()
 
 
+def _write_every_page(app, env) -> list[str]:
+    return sorted(env.found_docs)
+
+
 def setup(app):
     app.add_config_value("local_code_digest", local_code_digest(), "env")
+    app.connect("env-updated", _write_every_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,6 +9,7 @@ reads out in place of the drawing.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import textwrap
 from dataclasses import dataclass
@@ -212,6 +213,10 @@ def numbers_table(frame: pd.DataFrame, caption: str, folded: bool | None = None)
         lambda v: "long-text" if isinstance(v, str) and len(v) > LONG_TEXT else ""
     )
     styler = styler.set_td_classes(long_text).set_table_attributes('class="numbers-table"')
+    # pandas names a table's HTML ids from a random value; one from its content makes the
+    # same table the same page on every run (an incremental build equals a clean one).
+    content = f"{caption}\0{shown.to_csv(index=False)}".encode()
+    styler = styler.set_uuid(hashlib.sha256(content).hexdigest()[:8])
     if folded is None:
         folded = len(frame) > FOLD_AFTER_ROWS or caption.startswith(FOLDED_CAPTION)
     return NumbersTable(styler, caption, len(frame), folded)

@@ -170,3 +170,17 @@ def test_wrap_text_breaks_one_text_as_wrapped_breaks_labels():
     assert charts.wrap_text("short", 18) == "short"
     with pytest.raises(ValueError, match="width must be at least 1, not 0"):
         charts.wrap_text(text, 0)
+
+
+def test_numbers_table_is_the_same_html_on_every_run():
+    """pandas would name the table's ids from a random value: a rebuilt page would differ."""
+    frame = pd.DataFrame({"trial": ["A", "B"], "n": [10, 20]})
+    first = charts.numbers_table(frame, "Trials").to_html()
+    assert first == charts.numbers_table(frame.copy(), "Trials").to_html()
+    assert first != charts.numbers_table(frame, "Other trials").to_html()
+    changed = frame.assign(n=[10, 21])
+    assert _table_id(first) != _table_id(charts.numbers_table(changed, "Trials").to_html())
+
+
+def _table_id(table_html: str) -> str:
+    return re.search(r'<table id="([^"]+)"', table_html).group(1)
