@@ -45,7 +45,13 @@ def toc_pages() -> list[str]:
 
 
 def notebook_pages() -> list[str]:
-    return [page for page in toc_pages() if (ROOT / f"{page}.ipynb").exists()]
+    """The chapters: the notebook pages under chapters/. (The appendix's Python primer is a
+    notebook too, but has no exercises, self-checks or PDF of its own: tests/test_primer.py.)"""
+    return [
+        page
+        for page in toc_pages()
+        if page.startswith("chapters/") and (ROOT / f"{page}.ipynb").exists()
+    ]
 
 
 def chart_pages() -> list[str]:
@@ -55,6 +61,28 @@ def chart_pages() -> list[str]:
         for page in notebook_pages()
         if "alt.Chart(" in (ROOT / f"{page}.ipynb").read_text(encoding="utf-8")
     ]
+
+
+def trim_book(book: Path, chapters: list[str]) -> Path:
+    """Give a copy of the book a table of contents with only these chapters, and the pages
+    every chapter links to: the Python primer and the reference pages. Build tests use it
+    to test a mechanism without executing every chapter. The primer links to every
+    chapter's exercises, so the copy's primer is a page with its title only."""
+    primer = book / "appendix" / "python-primer"
+    primer.with_suffix(".ipynb").unlink(missing_ok=True)
+    primer.with_suffix(".md").write_text("# A Python primer for the exercises\n", "utf-8")
+    reference = ["about", "glossary", "bibliography", "evidence-changelog", "cite"]
+    toc = {
+        "format": "jb-book",
+        "root": "index",
+        "parts": [
+            {"caption": "Chapters", "numbered": True, "chapters": [{"file": c} for c in chapters]},
+            {"caption": "Appendix", "chapters": [{"file": "appendix/python-primer"}]},
+            {"caption": "Reference", "chapters": [{"file": name} for name in reference]},
+        ],
+    }
+    (book / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
+    return book
 
 
 INSTRUCTOR_PART = "For instructors"

@@ -324,14 +324,15 @@ def test_student_notebooks_have_no_solution_and_no_output(written_student_notebo
     """What the student edition's launch buttons open in Binder (written by postBuild)."""
     out, written = written_student_notebooks
     assert sorted(path.relative_to(out).as_posix() for path in written) == sorted(
-        f"{page}.ipynb" for page in student_pages() if page in notebook_pages()
+        f"{page}.ipynb" for page in student_pages() if (ROOT / f"{page}.ipynb").exists()
     )
     phrases = [phrase for _, phrase in SOLUTION_CASES]
     code = [squeezed(line) for _, line in CODE_CASES]
     for path in written:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         sources = "\n".join("".join(cell["source"]) for cell in cells)
-        assert "{solution" not in sources and "{exercise}" in sources
+        assert "{solution" not in sources
+        assert "{exercise}" in sources or path.parent.name != "chapters", path.name
         found = [p for p in phrases if p in " ".join(sources.split())]
         found += [c for c in code if c in squeezed(sources)]
         assert not found, f"{path.name} contains solution text {found}"

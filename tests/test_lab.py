@@ -20,6 +20,9 @@ from conftest import ROOT
 JUPYTER = Path(sys.executable).with_name("jupyter")
 
 
+LAB_OPENS_ON = "--ServerApp.default_url=/lab/tree/chapters"
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -33,10 +36,11 @@ def _get(url: str) -> tuple[int, bytes]:
 
 @pytest.fixture(scope="module")
 def lab():
-    """JupyterLab as `make lab` starts it (root: chapters/), headless, on a free local port."""
+    """JupyterLab as `make lab` starts it (root: the book, opening on chapters/), headless, on
+    a free local port."""
     port, token = _free_port(), secrets.token_hex(16)
     server = subprocess.Popen(
-        [str(JUPYTER), "lab", "chapters", "--no-browser", "--ip=127.0.0.1",
+        [str(JUPYTER), "lab", LAB_OPENS_ON, "--no-browser", "--ip=127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={token}",
          *(["--allow-root"] if os.geteuid() == 0 else [])],  # CI containers run as root
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -61,7 +65,7 @@ def lab():
 
 def test_make_lab_starts_jupyterlab_from_the_books_environment():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "\t$(BIN)/jupyter lab chapters\n" in makefile
+    assert f"\t$(BIN)/jupyter lab {LAB_OPENS_ON}\n" in makefile
     assert JUPYTER.exists(), "JupyterLab is not installed in the book's environment"
 
 
@@ -69,19 +73,26 @@ def test_lab_serves_its_interface_and_lists_the_chapters(lab):
     base, token = lab
     status, page = _get(f"{base}/lab?token={token}")
     assert status == 200 and b"JupyterLab" in page
-    listing = json.loads(_get(f"{base}/api/contents?token={token}")[1])
-    names = {item["name"] for item in listing["content"]}
-    assert {path.name for path in (ROOT / "chapters").glob("*.ipynb")} <= names
+    for folder in ("chapters", "appendix"):  # the chapters and the primer
+        listing = json.loads(_get(f"{base}/api/contents/{folder}?token={token}")[1])
+        names = {item["name"] for item in listing["content"]}
+        assert {path.name for path in (ROOT / folder).glob("*.ipynb")} <= names, folder
 
 
 def test_lab_opens_a_chapter_and_starts_its_kernel(lab):
     base, token = lab
-    chapter = json.loads(_get(f"{base}/api/contents/00-introduction.ipynb?token={token}")[1])
+    chapter = json.loads(
+        _get(f"{base}/api/contents/chapters/00-introduction.ipynb?token={token}")[1]
+    )
     assert chapter["type"] == "notebook" and chapter["content"]["cells"]
     request = urllib.request.Request(
         f"{base}/api/sessions?token={token}",
         data=json.dumps(
-            {"path": "00-introduction.ipynb", "type": "notebook", "kernel": {"name": "python3"}}
+            {
+                "path": "chapters/00-introduction.ipynb",
+                "type": "notebook",
+                "kernel": {"name": "python3"},
+            }
         ).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
