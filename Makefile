@@ -5,13 +5,15 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: book student-book lab pdf test test-fast clean help
+.PHONY: book student-book lab pdf question-bank changes-since test test-fast clean help
 
 help:
 	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
 	@echo "make student-book  the same without solutions or the instructor guide, into _build/student/_build/html"
-	@echo "make lab    open the chapters in JupyterLab from .venv (the route to run and change them locally)"
+	@echo "make lab    open the chapters (and the Python primer) in JupyterLab from .venv, to run and change them locally"
 	@echo "make pdf    build both editions, then print each chapter and the whole book to PDF in _build/pdf (PAPER=letter for US Letter)"
+	@echo "make question-bank  build the book, then export its self-checks and data vignettes as Moodle XML and QTI 2.1 into _build/question-bank (instructors only)"
+	@echo "make changes-since TAG=v1.0.0  what an instructor must re-check since a release: every changed number, solution value and answer key, with the changelog's reason"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
 	@echo "make test-fast  the quick tests while you work: data, unit, lint, notebooks (builds nothing)"
 	@echo "make clean  remove the built site and caches (keeps .venv)"
@@ -32,8 +34,9 @@ book: $(BIN)/.book-installed
 	$(BIN)/python tools/build_book.py
 
 # JupyterLab from the book's own environment, so the chapters find data/ and stormbook.
+# It opens on chapters/; the Python primer is one folder up, in appendix/.
 lab: $(BIN)/.book-installed
-	$(BIN)/jupyter lab chapters
+	$(BIN)/jupyter lab --ServerApp.default_url=/lab/tree/chapters
 
 student-book: $(BIN)/.book-installed
 	$(BIN)/python tools/build_book.py --edition student
@@ -45,6 +48,15 @@ pdf: $(BIN)/.test-installed
 	$(BIN)/python tools/build_book.py
 	$(BIN)/python tools/build_book.py --edition student
 	$(BIN)/python tools/make_pdf.py --paper $(PAPER)
+
+# For instructors; neither is part of the published site.
+question-bank: $(BIN)/.book-installed
+	$(BIN)/python tools/build_book.py
+	$(BIN)/python tools/question_bank.py
+
+changes-since: $(BIN)/.book-installed
+	@test -n "$(TAG)" || { echo "Name the older version: make changes-since TAG=<tag, branch or commit>"; exit 2; }
+	$(BIN)/python tools/changes_since.py $(TAG)
 
 test: $(BIN)/.test-installed
 	bash tools/install_browser.sh
