@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: book student-book lab pdf question-bank changes-since test test-fast clean help
+.PHONY: book student-book lab pdf question-bank changes-since test test-fast lock clean help
 
 help:
 	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
@@ -16,6 +16,7 @@ help:
 	@echo "make changes-since TAG=v1.0.0  what an instructor must re-check since a release: every changed number, solution value and answer key, with the changelog's reason"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
 	@echo "make test-fast  the quick tests while you work: data, unit, lint, notebooks (builds nothing)"
+	@echo "make lock   after changing the dependencies in pyproject.toml: lock them again into requirements.txt and requirements-test.txt"
 	@echo "make clean  remove the built site and caches (keeps .venv)"
 
 # The virtual environment is rebuilt when the lock file changes.
@@ -64,6 +65,11 @@ test: $(BIN)/.test-installed
 
 test-fast: $(BIN)/.test-installed
 	$(BIN)/python -m pytest -m "not build and not browser and not binder"
+
+# The dependencies are declared in pyproject.toml; the two lock files are made from them.
+lock: $(BIN)/.book-installed
+	$(BIN)/python -m pip install --quiet -e ".[lock]"
+	bash tools/lock_dependencies.sh $(BIN)/pip-compile
 
 clean:
 	rm -rf _build .pytest_cache chapters/_figure-data
