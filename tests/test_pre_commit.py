@@ -44,9 +44,8 @@ def _repo(tmp_path: Path) -> Path:
     (repo / "unformatted.py").write_text(
         "import sys,os\nprint(os.sep, sys.argv, {'a':1})\n", encoding="utf-8"
     )
-    (repo / "page.md").write_text(
-        "A hemophagocytic syndrome.\n", encoding="utf-8"
-    )  # codespell:ignore
+    american = "hemophagocytic"  # codespell:ignore
+    (repo / "page.md").write_text(f"A {american} syndrome.\n", encoding="utf-8")
     (repo / "ran.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
     _git(repo, "init", "-q")
     _git(repo, "add", ".")
