@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: book student-book lab pdf question-bank changes-since test test-fast lock clean help
+.PHONY: book student-book lab pdf question-bank changes-since test test-fast test-binder lock clean help
 
 help:
 	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
@@ -15,6 +15,7 @@ help:
 	@echo "make question-bank  build the book, then export its self-checks and data vignettes as Moodle XML and QTI 2.1 into _build/question-bank (instructors only)"
 	@echo "make changes-since TAG=v1.0.0  what an instructor must re-check since a release: every changed number, solution value and answer key, with the changelog's reason"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
+	@echo "make test-binder  only the Binder check: a fresh environment from requirements.txt runs every chapter (needs the package index)"
 	@echo "make test-fast  the quick tests while you work: data, unit, lint, notebooks (builds nothing)"
 	@echo "make lock   after changing the dependencies in pyproject.toml: lock them again into requirements.txt and requirements-test.txt"
 	@echo "make clean  remove the built site and caches (keeps .venv)"
@@ -59,9 +60,15 @@ changes-since: $(BIN)/.book-installed
 	@test -n "$(TAG)" || { echo "Name the older version: make changes-since TAG=<tag, branch or commit>"; exit 2; }
 	$(BIN)/python tools/changes_since.py $(TAG)
 
+# Every test: first all but the Binder check, then the Binder check, a tier of its own
+# because it needs the package index (network) and a few minutes.
 test: $(BIN)/.test-installed
 	bash tools/install_browser.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not binder"
+	$(MAKE) --no-print-directory test-binder
+
+test-binder: $(BIN)/.test-installed
+	$(BIN)/python -m pytest -m binder
 
 test-fast: $(BIN)/.test-installed
 	$(BIN)/python -m pytest -m "not build and not browser and not binder"
