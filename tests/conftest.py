@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
 # The browser and local server the book's printing uses (tools/local_site.py), shared here.
-sys.path.insert(0, str(ROOT / "tools"))
-from local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site  # noqa: E402, F401
+from local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SITE = ROOT / "_build" / "html"
 

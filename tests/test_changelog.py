@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import sys
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import ROOT
+from evidence_changelog import changes_table
 
 from stormbook.data_changelog import (
     ChangelogError,
@@ -26,8 +26,6 @@ from stormbook.data_release import current_tables, problems, release
 from stormbook.sources import without_copies
 
 DATA = ROOT / "data"
-sys.path.insert(0, str(ROOT / "_ext"))
-from evidence_changelog import changes_table  # noqa: E402
 
 # --- The book's own data ------------------------------------------------------------------
 

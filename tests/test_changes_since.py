@@ -9,16 +9,12 @@ import datetime as dt
 import io
 import json
 import subprocess
-import sys
 from contextlib import redirect_stderr, redirect_stdout
 
+import changes_since
 import nbformat
 import pytest
 import yaml
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
-import changes_since
 from changes_since import ChangesError
 
 DESCRIPTOR = {

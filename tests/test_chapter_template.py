@@ -9,8 +9,6 @@ import subprocess
 import sys
 
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "_ext"))
 from teaching_outline import read_outline
 
 from stormbook.reviews import read_review

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import html as html_module
 import re
-import sys
 
 import pytest
 import yaml
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "_ext"))
 from cite_from_cff import CffError, bibtex, formatted_citation, load_cff
+from conftest import ROOT
 
 CFF = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
 

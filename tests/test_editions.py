@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from html import unescape
 
+import build_book
 import pytest
+import student_notebooks
 from bs4 import BeautifulSoup
 from conftest import ROOT, instructor_pages, notebook_pages, student_pages
 from sphinx.search.en import SearchEnglish
 
 pytestmark = pytest.mark.build
 
-sys.path.insert(0, str(ROOT / "tools"))
-import build_book  # noqa: E402
-import student_notebooks  # noqa: E402
 
 SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution\}[^\n]*\n(.*?)^\1\s*$", re.M | re.S)
 GATE = re.compile(

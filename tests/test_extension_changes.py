@@ -7,11 +7,6 @@ that code, so a change to it is a configuration change Sphinx acts on.
 
 from __future__ import annotations
 
-import sys
-
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "_ext"))
 from local_code_digest import local_code_digest
 
 

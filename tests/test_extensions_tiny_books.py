@@ -7,7 +7,6 @@ in about a second, so these tests need neither the notebooks nor the full book.
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -215,7 +214,6 @@ def _site(tmp_path, pages: dict[str, str]):
 
 
 def test_lean_pages_keep_search_on_the_search_page_and_design_where_it_is_used(tmp_path):
-    sys.path.insert(0, str(ROOT / "_ext"))
     import lean_pages
 
     site = _site(

@@ -12,13 +12,13 @@ import io
 import json
 import math
 import re
-import sys
 from types import SimpleNamespace
 
 import altair as alt
+import figure_data as figure_data_extension  # the book's _ext, not the package
 import pandas as pd
 import pytest
-from conftest import ROOT, chart_pages
+from conftest import chart_pages
 
 from stormbook.charts import title_text
 from stormbook.figure_data import FigureDataError, figure_data
@@ -116,9 +116,6 @@ def test_a_chart_without_a_title_is_refused(tmp_path):
 
 
 # --- the extension that ships the files -------------------------------------------------
-
-sys.path.insert(0, str(ROOT / "_ext"))
-import figure_data as figure_data_extension  # noqa: E402  (the book's _ext, not the package)
 
 
 def _page_written(tmp_path, body):

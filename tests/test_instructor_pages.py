@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
 import pytest
 import yaml
 from conftest import ROOT, notebook_pages
-
-sys.path.insert(0, str(ROOT / "_ext"))
 from teaching_outline import (
     OutlineError,
     directive_blocks,

@@ -10,15 +10,12 @@ contents and download dialogs open.
 
 from __future__ import annotations
 
-import sys
-
+import lean_pages
 import pytest
-from conftest import CHART_SELECTOR, GENERATED_PAGES, ROOT, toc_pages
+from conftest import CHART_SELECTOR, GENERATED_PAGES, toc_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
-sys.path.insert(0, str(ROOT / "_ext"))
-import lean_pages  # noqa: E402
 
 # What a reader sees of an element; layout lengths included, so a lost rule that moves
 # anything shows.

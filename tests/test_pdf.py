@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
+import make_pdf
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, chart_pages, notebook_pages, serve_site
@@ -30,8 +31,6 @@ from stormbook import load_dataset
 
 pytestmark = pytest.mark.build
 
-sys.path.insert(0, str(ROOT / "tools"))
-import make_pdf  # noqa: E402
 
 EDITIONS = ("full", "student")
 A4 = (595.28, 841.89)

@@ -23,8 +23,6 @@ import pytest
 import yaml
 from conftest import ROOT, toc_pages
 from raw_values import numpy_reprs
-
-sys.path.insert(0, str(ROOT / "_ext"))
 from teaching_outline import (
     FENCE_OPEN,
     GATE_END,

@@ -12,17 +12,13 @@ from __future__ import annotations
 import inspect
 import json
 import re
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, notebook_pages
-
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "_ext"))
 import question_bank as qb
+from conftest import ROOT, notebook_pages
 from teaching_outline import directive_blocks, read_outline
 
 from stormbook import load_dataset, scores

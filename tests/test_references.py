@@ -8,15 +8,12 @@ then gives the years letters (2020a, 2020b), which this test requires.
 from __future__ import annotations
 
 import re
-import sys
 from collections import defaultdict
 
 import pytest
+from bibliography_style import BookBibliographyStyle
 from conftest import ROOT
 from pybtex.database import parse_file, parse_string
-
-sys.path.insert(0, str(ROOT / "_ext"))
-from bibliography_style import BookBibliographyStyle
 
 BIB = parse_file(str(ROOT / "references.bib"))
 

@@ -10,13 +10,10 @@ close to it, and the rule is about conspicuous differences, not characters.
 from __future__ import annotations
 
 import math
-import sys
 from collections import Counter
 
 import pytest
 from conftest import ROOT, notebook_pages
-
-sys.path.insert(0, str(ROOT / "_ext"))
 from teaching_outline import directive_blocks, read_outline
 
 CHAPTERS = [page for page in notebook_pages() if page.startswith("chapters/")]

@@ -6,14 +6,11 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import sys
 
+import build_book
 import pytest
 import yaml
 from conftest import ROOT, notebook_pages, toc_pages
-
-sys.path.insert(0, str(ROOT / "tools"))
-import build_book
 
 pytestmark = pytest.mark.build
 
