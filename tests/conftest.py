@@ -16,6 +16,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import book_toc
 import pytest
 import yaml
 
@@ -29,19 +30,7 @@ SITE = ROOT / "_build" / "html"
 
 def toc_pages() -> list[str]:
     """Every page the table of contents lists, as paths without suffix ('chapters/00-...')."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return pages
+    return book_toc.toc_pages(book_toc.read_toc())
 
 
 def notebook_pages() -> list[str]:
@@ -85,7 +74,6 @@ def trim_book(book: Path, chapters: list[str]) -> Path:
     return book
 
 
-INSTRUCTOR_PART = "For instructors"
 STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html"
 # Pages Sphinx writes that the table of contents does not list, checked like the others.
 GENERATED_PAGES = ["genindex", "search"]
@@ -93,12 +81,7 @@ GENERATED_PAGES = ["genindex", "search"]
 
 def instructor_pages() -> list[str]:
     """The pages of the instructor part of the table of contents."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = []
-    for part in toc.get("parts", []):
-        if part.get("caption") == INSTRUCTOR_PART:
-            pages += [entry["file"] for entry in part["chapters"]]
-    return pages
+    return book_toc.part_pages(book_toc.read_toc(), book_toc.INSTRUCTOR_PART)
 
 
 def student_pages() -> list[str]:

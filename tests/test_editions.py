@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 
+import book_toc
 import build_book
 import pytest
 import student_notebooks
@@ -270,7 +271,7 @@ def test_self_checks_stay_in_the_student_edition(built_site, student_site):
 def test_student_toc_refuses_a_book_without_the_instructor_part():
     toc = {"root": "index", "parts": [{"caption": "Chapters", "chapters": [{"file": "a"}]}]}
     with pytest.raises(SystemExit, match="For instructors"):
-        build_book.student_toc(toc)
+        book_toc.student_toc(toc)
 
 
 def test_student_toc_and_config():
@@ -282,7 +283,7 @@ def test_student_toc_and_config():
             {"caption": "Reference", "chapters": [{"file": "c"}]},
         ],
     }
-    assert [p["caption"] for p in build_book.student_toc(toc)["parts"]] == ["Chapters", "Reference"]
+    assert [p["caption"] for p in book_toc.student_toc(toc)["parts"]] == ["Chapters", "Reference"]
     config = {
         "title": "t",
         "sphinx": {

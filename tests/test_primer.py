@@ -18,9 +18,9 @@ import subprocess
 import sys
 from collections import defaultdict
 
+import book_toc
 import pandas as pd
 import pytest
-import yaml
 from conftest import ROOT, toc_pages
 from raw_values import numpy_reprs
 from teaching_outline import (
@@ -313,7 +313,7 @@ def test_primer_is_committed_without_outputs_or_execution_counts():
 
 
 def test_primer_is_an_unnumbered_appendix_after_the_chapters():
-    parts = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["parts"]
+    parts = book_toc.read_toc()["parts"]
     captions = [part["caption"] for part in parts]
     appendix = parts[captions.index("Appendix")]
     assert captions.index("Appendix") == captions.index("Chapters") + 1

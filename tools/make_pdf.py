@@ -28,8 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-from build_book import INSTRUCTOR_PART, SITES, student_toc
+from book_toc import INSTRUCTOR_PART, read_toc, student_toc
+from book_toc import parts as toc_parts
+from build_book import SITES
 from local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site
 
 from stormbook.formatting import file_size
@@ -126,12 +127,8 @@ class OutsideRequest(RuntimeError):
 
 def parts(edition: str) -> list[tuple[str, list[str]]]:
     """The edition's table of contents as (part caption, pages); the root page first."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    if edition == "student":
-        toc = student_toc(toc)
-    return [("", [toc["root"]])] + [
-        (part["caption"], [entry["file"] for entry in part["chapters"]]) for part in toc["parts"]
-    ]
+    toc = read_toc()
+    return toc_parts(student_toc(toc) if edition == "student" else toc)
 
 
 def templates(title: str) -> tuple[str, str]:

@@ -49,6 +49,7 @@ from pybtex.database import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
+from book_toc import read_toc, toc_notebooks  # noqa: E402
 from teaching_outline import directive_blocks, read_outline  # noqa: E402
 
 from stormbook import effect_sizes, load_dataset, scores  # noqa: E402
@@ -441,26 +442,10 @@ def check_no_myst(item: Item) -> None:
 
 
 # ---------------------------------------------------------------------------- self-checks
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    """The notebooks _toc.yml lists, in its order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            files.append(entry.get("file", ""))
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [root / f"{name}.ipynb" for name in files if (root / f"{name}.ipynb").is_file()]
-
-
 def self_check_items(root: Path, glue_dir: Path, version: Version) -> list[Item]:
     """Every self-check of every chapter, in the book's order."""
     items = []
-    for notebook in toc_notebooks(root):
+    for notebook in toc_notebooks(read_toc(root), root):
         outline = read_outline(notebook)
         for number_in_chapter, block in enumerate(outline.self_checks, start=1):
             items.append(

@@ -19,8 +19,8 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-from build_book import ROOT, STUDENT_NOTEBOOKS, student_toc, toc_notebooks
+from book_toc import read_toc, student_toc, toc_notebooks
+from build_book import ROOT, STUDENT_NOTEBOOKS
 
 sys.path.insert(0, str(ROOT / "_ext"))
 from teaching_outline import notebook_without_solutions
@@ -40,7 +40,7 @@ def write_student_notebooks(root: Path = ROOT, out: Path | None = None) -> list[
     """Write every notebook of the student edition's table of contents under `out` (default
     `student/`), at its own relative path; return the files written."""
     out = out or root / STUDENT_NOTEBOOKS
-    toc = student_toc(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8")))
+    toc = student_toc(read_toc(root))
     written = []
     for source in toc_notebooks(toc, root):
         notebook = json.loads(source.read_text(encoding="utf-8"))
