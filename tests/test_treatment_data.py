@@ -57,6 +57,12 @@ NOT_IN_QUOTE: dict[tuple[str, str], str] = {
     ("zuma1-c6-ppx-steroids-crs-g3", "events_treated"): (
         "printed in words: CRS in 80% of patients, 'all grade ≤2', so none of grade 3 or higher"
     ),
+    ("emapalumab-phlh-response-fda-label", "ci_low"): (
+        "the label prints the CI as proportions, '(0.42, 0.81)'; ci_low holds percent, 42"
+    ),
+    ("emapalumab-phlh-response-fda-label", "ci_high"): (
+        "the label prints the CI as proportions, '(0.42, 0.81)'; ci_high holds percent, 81"
+    ),
 }
 
 _UNITS = [
