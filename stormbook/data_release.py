@@ -36,6 +36,7 @@ from stormbook.data_changelog import (
     write_changelog,
 )
 from stormbook.data_changes import ADDED, CHANGED, REMOVED, DataChangeError, diff_rows
+from stormbook.datasets import read_package
 from stormbook.paths import DESCRIPTOR_NAME, book_root
 
 SNAPSHOT, CHANGELOG, DESCRIPTOR = "release-snapshot.json", "changelog.yml", DESCRIPTOR_NAME
@@ -63,12 +64,12 @@ def read_descriptor(data_dir: Path) -> dict:
 
 def current_tables(data_dir: Path) -> dict[str, Table]:
     """Every dataset of the package as the CSV text holds it, with its primary key."""
-    descriptor = read_descriptor(data_dir)
+    descriptor = read_package(data_dir / DESCRIPTOR)
     tables = {}
     for resource in descriptor["resources"]:
         key = resource["schema"].get("primaryKey")
         if not key:
-            raise DataChangeError(f"{resource['name']}: datapackage.json gives no primaryKey")
+            raise DataChangeError(f"{resource['name']}: its schema gives no primaryKey")
         with open(data_dir / resource["path"], encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
         fields = [field["name"] for field in resource["schema"]["fields"]]

@@ -1,6 +1,7 @@
 """Load the book's sourced datasets as typed DataFrames.
 
-Every CSV is described in `data/datapackage.json` (a Frictionless Data Package). Loading a
+Every CSV is described in `data/datapackage.json` (a Frictionless Data Package), its table
+schema in a file of its own, `data/schemas/<name>.json`, which the descriptor names. Loading a
 dataset first validates its file against that schema with Frictionless, so a missing or
 extra column, a value of the wrong type or a value outside its constraint stops the
 chapter with an error naming the file, the row and the field, instead of plotting a
@@ -41,6 +42,33 @@ def _read_descriptor(package_path: Path) -> dict:
         raise DatasetError(f"{package_path}: not valid JSON ({err})") from None
 
 
+def resource_schema(resource: dict, data_dir: Path) -> dict:
+    """A resource's table schema: inline in the descriptor, or in the file its `schema`
+    names, relative to the data folder (as the book keeps them)."""
+    schema = resource.get("schema", {})
+    if isinstance(schema, dict):
+        return schema
+    path = data_dir / schema
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        name = resource.get("name", "?")
+        raise DatasetError(f"dataset {name!r}: schema file {path} does not exist") from None
+    except json.JSONDecodeError as err:
+        raise DatasetError(f"{path}: not valid JSON ({err})") from None
+
+
+def read_package(package_path: Path | str | None = None) -> dict:
+    """The data package's descriptor with every resource's schema read in."""
+    package_path = Path(package_path or data_package())
+    descriptor = _read_descriptor(package_path)
+    resources = [
+        {**resource, "schema": resource_schema(resource, package_path.parent)}
+        for resource in descriptor.get("resources", [])
+    ]
+    return {**descriptor, "resources": resources}
+
+
 def dataset_names(package_path: Path | str | None = None) -> list[str]:
     """Names of the datasets the data package describes, in descriptor order."""
     descriptor = _read_descriptor(Path(package_path or data_package()))
@@ -51,7 +79,7 @@ def _resource_descriptor(name: str, package_path: Path) -> dict:
     descriptor = _read_descriptor(package_path)
     for resource in descriptor.get("resources", []):
         if resource.get("name") == name:
-            return resource
+            return {**resource, "schema": resource_schema(resource, package_path.parent)}
     known = ", ".join(sorted(r.get("name", "?") for r in descriptor.get("resources", [])))
     raise DatasetError(f"unknown dataset {name!r}; the data package has: {known}")
 

@@ -11,8 +11,9 @@ import pytest
 from conftest import ROOT
 
 from stormbook import dataset_names, load_dataset
+from stormbook.datasets import read_package
 
-DESCRIPTOR = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+DESCRIPTOR = read_package(ROOT / "data" / "datapackage.json")  # schemas read in
 RESOURCES = {resource["name"]: resource for resource in DESCRIPTOR["resources"]}
 SOURCED = [name for name in RESOURCES if not name.startswith("synthetic-")]
 DOI_OR_URL = re.compile(r"^(10\.\d{4,9}/\S+|https?://\S+)$")
@@ -32,6 +33,14 @@ def test_every_csv_in_data_is_described():
     described = {resource["path"] for resource in DESCRIPTOR["resources"]}
     on_disk = {path.name for path in (ROOT / "data").glob("*.csv")}
     assert on_disk == described
+
+
+def test_each_resource_has_its_own_schema_file_and_no_file_is_left_over():
+    written = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    named = {resource["name"]: resource["schema"] for resource in written["resources"]}
+    assert named == {name: f"schemas/{name}.json" for name in named}
+    on_disk = {path.stem for path in (ROOT / "data" / "schemas").glob("*.json")}
+    assert on_disk == set(named)
 
 
 @pytest.mark.parametrize("name", list(RESOURCES))

@@ -107,12 +107,29 @@ def test_book_dataset_from_a_copy_is_refused_when_broken(tmp_path):
 
     DATA_DIR = ROOT / "data"
     shutil.copy(DATA_DIR / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copytree(DATA_DIR / "schemas", tmp_path / "schemas")
     original = (DATA_DIR / "iv-anakinra-case-causes.csv").read_text(encoding="utf-8")
     (tmp_path / "iv-anakinra-case-causes.csv").write_text(
         original.replace("Infection,3,", "Infection,-3,", 1), encoding="utf-8"
     )
     with pytest.raises(DatasetError, match=r"(?s)iv-anakinra-case-causes\.csv.*minimum"):
         load_dataset("iv-anakinra-case-causes", tmp_path / "datapackage.json")
+
+
+def test_a_schema_file_that_is_missing_or_broken_is_named(tmp_path):
+    package = tmp_path / "datapackage.json"
+    resource = {"name": "doses", "path": "doses.csv", "schema": "schemas/doses.json"}
+    package.write_text(json.dumps({"name": "p", "resources": [resource]}), encoding="utf-8")
+    (tmp_path / "doses.csv").write_text("drug,dose\nanakinra,100\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"'doses': schema file .*schemas/doses\.json does not"):
+        load_dataset("doses", package)
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "doses.json").write_text("{fields", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"schemas/doses\.json: not valid JSON"):
+        load_dataset("doses", package)
+    schema = {"fields": [{"name": "drug", "type": "string"}, {"name": "dose", "type": "integer"}]}
+    (tmp_path / "schemas" / "doses.json").write_text(json.dumps(schema), encoding="utf-8")
+    assert load_dataset("doses", package)["dose"].tolist() == [100]
 
 
 def test_data_are_found_from_a_chapter_folder_of_another_copy(tmp_path, monkeypatch):

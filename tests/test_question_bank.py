@@ -22,6 +22,7 @@ from conftest import ROOT, notebook_pages
 from teaching_outline import directive_blocks, read_outline
 
 from stormbook import load_dataset, scores
+from stormbook.datasets import read_package
 from stormbook.vignettes import synthetic_vignettes
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
@@ -440,7 +441,7 @@ def data_row(resource: str, key: str):
 
 
 def schema_fields(resource: str) -> list[dict]:
-    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    package = read_package(ROOT / "data" / "datapackage.json")
     return next(r for r in package["resources"] if r["name"] == resource)["schema"]["fields"]
 
 

@@ -528,14 +528,23 @@ class Table:
     rows: list[dict[str, str]]
 
 
+def version_schema(version: Version, resource: dict) -> dict:
+    """A resource's schema in a version: inline (older versions) or in its own file."""
+    schema = resource.get("schema", {})
+    return (
+        schema if isinstance(schema, dict) else json.loads(version.read(f"data/{schema}") or "{}")
+    )
+
+
 def version_tables(version: Version) -> dict[str, Table]:
     """Every dataset of a version's data package, as the text its CSV holds."""
     descriptor = json.loads(version.read(DESCRIPTOR) or '{"resources": []}')
     tables = {}
     for resource in descriptor.get("resources", []):
-        key = resource.get("schema", {}).get("primaryKey") or []
+        schema = version_schema(version, resource)
+        key = schema.get("primaryKey") or []
         text = version.read(f"data/{resource['path']}") or ""
-        fields = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
+        fields = [f["name"] for f in schema.get("fields", [])]
         rows = list(csv.DictReader(io.StringIO(text)))
         tables[resource["name"]] = Table([key] if isinstance(key, str) else key, fields, rows)
     return tables
