@@ -13,7 +13,7 @@ help:
 	@echo "make lab    open the chapters (and the Python primer) in JupyterLab from .venv, to run and change them locally"
 	@echo "make pdf    build both editions, then print each chapter and the whole book to PDF in _build/pdf (PAPER=letter for US Letter)"
 	@echo "make question-bank  build the book, then export its self-checks and data vignettes as Moodle XML and QTI 2.1 into _build/question-bank (instructors only)"
-	@echo "make changes-since TAG=v1.0.0  what an instructor must re-check since a release: every changed number, solution value and answer key, with the changelog's reason"
+	@echo "make changes-since TAG=<commit>  what an instructor must re-check since a release: every changed number, solution value and answer key, with the changelog's reason"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
 	@echo "make test-binder  only the Binder check: a fresh environment from requirements.txt runs every chapter (needs the package index)"
 	@echo "make test-fast  the quick tests while you work: data, unit, lint, notebooks (builds nothing)"

@@ -652,3 +652,14 @@ def check_book_export(out: Path) -> None:
         choices = qti_choices(item["root"])
         assert qti_key(item["root"]) == [choices[position][0]], block.label
         assert choices[position][1] == key, block.label
+
+
+def test_quiz_patients_are_not_named_like_the_books_own():
+    """The bank's patients come from another seed: "Quiz patient C" is not chapter 01's
+    synthetic patient C, and the question says so."""
+    synthetic = [i for i in qb.vignette_items(qb.book_version(ROOT)) if i.source.synthetic]
+    assert synthetic
+    for item in synthetic:
+        assert "Quiz patient" in item.question and "Synthetic patient" not in item.question
+        assert "not the synthetic patients of the book" in plain(item.question)
+        assert item.source.row.startswith("Synthetic patient")  # the generator's own name

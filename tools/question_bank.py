@@ -595,13 +595,20 @@ def _slug(text: str) -> str:
 
 SYNTHETIC_NOTE = (
     "The patient is **synthetic**: made up by `stormbook.vignettes` for teaching "
-    "(seed {seed}), not a real patient, and describing no real population."
+    "(seed {seed}), not a real patient, and describing no real population. The quiz's "
+    "patients are not the synthetic patients of the book's chapters."
 )
 
 
 def _synthetic_source(row) -> Source:
     resource = f"stormbook.vignettes.synthetic_vignettes(n={BANK_PATIENTS}, seed={BANK_SEED})"
     return Source(resource, row["vignette"], synthetic=True)
+
+
+def quiz_name(row) -> str:
+    """The name a question shows: "Quiz patient C", so that it is not mistaken for the
+    book's own synthetic patient C (another seed); the source keeps the generator's name."""
+    return row["vignette"].replace("Synthetic patient", "Quiz patient")
 
 
 def bank_patients():
@@ -696,7 +703,7 @@ def hscore_item(row, version: Version, root: Path = ROOT) -> Item | None:
     options = _options(correct, hscore_distractors(row), minimum=2)
     if not options:
         return None
-    patient = row["vignette"]
+    patient = quiz_name(row)
     stem = (
         f"**{patient}** (synthetic), an adult:\n\n{_hscore_findings(row)}\n\n"
         f"What is this patient's HScore?\n\n{SYNTHETIC_NOTE.format(seed=BANK_SEED)}"
@@ -842,7 +849,7 @@ def hlh2004_item(row, version: Version, root: Path = ROOT) -> Item | None:
     options = _options(correct, hlh2004_distractors(row, result), minimum=2)
     if not options:
         return None
-    patient = row["vignette"]
+    patient = quiz_name(row)
     stem = (
         f"**{patient}** (synthetic), an adult:\n\n{_hlh2004_findings(row)}\n\n"
         "Genetic testing, NK-cell activity and soluble CD25 (sIL-2 receptor) were not "
