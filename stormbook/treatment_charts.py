@@ -1,0 +1,249 @@
+"""The treatment chapter's three charts, built from the tables of `stormbook.treatment`.
+
+Interactivity lives in the spec (menus bound to parameters), so the charts work on the
+static site without a kernel; each menu is a native form control, reached and changed with
+the keyboard. A chart's readout below the plot prints the numbers the tooltips show, so
+nothing depends on hovering.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from stormbook.charts import GREY, PALETTE, chart_data
+from stormbook.treatment import (
+    COVID_VIEWS,
+    DIRECTIONS,
+    HLH_VIEWS,
+    SYNDROMES,
+    TARGETS,
+    TreatmentDataError,
+)
+
+DIRECTION_COLOURS = {
+    "benefit": PALETTE[2],
+    "benefit, no interval": "#7FCDB4",
+    "no clear effect": GREY["light"],
+    "harm": PALETTE[1],
+    "no control": PALETTE[5],
+}
+ALL = "All syndromes"
+LINE_PX = 16
+
+
+def _check(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise TreatmentDataError(f"{name}(): needs a table with rows")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise TreatmentDataError(f"{name}(): the table has no column(s) {missing}")
+
+
+def map_rows(cells: pd.DataFrame) -> pd.DataFrame:
+    """The map's cells as the chart embeds them: with the order of their row and column and
+    the two lines the readout prints."""
+    _check(cells, ["drug", "syndrome", "design_short", "direction", "result", "outcome"], "map_rows")
+    drug_order = {d: i for i, d in enumerate(TARGETS.values())}
+    syndrome_order = {s: i for i, s in enumerate(SYNDROMES.values())}
+    out = cells.assign(
+        drug_order=cells["drug"].map(drug_order),
+        syndrome_order=cells["syndrome"].map(syndrome_order),
+        line1=cells["syndrome"] + " · " + cells["drug"] + " · " + cells["design_short"] + ": " + cells["outcome"],
+        line2="   " + cells["result"] + " (" + cells["figure_by"] + ")",
+    )
+    return out
+
+
+def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
+    """Drug x syndrome: each cell coloured by the direction of the strongest design's result
+    and labelled with that design; a menu filters the syndromes, another picks a drug whose
+    results the readout prints (with one syndrome chosen, it prints every drug's)."""
+    rows = map_rows(cells)
+    drugs = list(TARGETS.values())
+    syndromes = list(SYNDROMES.values())
+    syndrome_pick = alt.param(
+        name="syndrome_pick",
+        value=ALL,
+        bind=alt.binding_select(options=[ALL, *syndromes], name="Syndrome: "),
+    )
+    present = [d for d in drugs if d in set(rows["drug"])]
+    drug_pick = alt.param(
+        name="drug_pick",
+        value=present[0],
+        bind=alt.binding_select(options=present, name="Readout for drug: "),
+    )
+    in_view = f"syndrome_pick == '{ALL}' || datum.syndrome == syndrome_pick"
+    base = alt.Chart(chart_data(rows)).transform_filter(in_view)
+    x = alt.X(
+        "syndrome:N",
+        sort=syndromes,
+        title=None,
+        axis=alt.Axis(orient="top", labelAngle=-40, labelAlign="left", grid=True, tickBand="extent", labelLimit=110),
+    )
+    y = alt.Y("drug:N", sort=drugs, title=None, axis=alt.Axis(grid=True, tickBand="extent", labelLimit=140))
+    tooltip = [
+        alt.Tooltip("drug:N", title="Drug"),
+        alt.Tooltip("syndrome_name:N", title="Syndrome"),
+        alt.Tooltip("design:N", title="Strongest design"),
+        alt.Tooltip("study:N", title="Study"),
+        alt.Tooltip("outcome:N", title="Outcome"),
+        alt.Tooltip("result:N", title="Result"),
+        alt.Tooltip("direction_text:N", title="Direction"),
+        alt.Tooltip("figure_by:N", title="Whose figure"),
+    ]
+    domain = list(DIRECTION_COLOURS)
+    cells_layer = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "direction:N",
+            title="Result",
+            scale=alt.Scale(domain=domain, range=[DIRECTION_COLOURS[d] for d in domain]),
+            legend=alt.Legend(
+                orient="bottom",
+                direction="vertical",
+                labelExpr=" : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in DIRECTIONS.items())
+                + " : datum.label",
+                labelLimit=330,
+            ),
+        ),
+        tooltip=tooltip,
+    )
+    picked = base.transform_filter(f"syndrome_pick != '{ALL}' || datum.drug == drug_pick")
+    outline = picked.mark_rect(fill=None, stroke=GREY["ink"], strokeWidth=2.5).encode(x=x, y=y)
+    labels = base.mark_text(fontSize=12, fontWeight="bold", color=GREY["ink"]).encode(
+        x=x, y=y, text="design_short:N", tooltip=tooltip
+    )
+    readout = picked.transform_calculate(
+        order=f"syndrome_pick == '{ALL}' ? datum.syndrome_order : datum.drug_order"
+    ).transform_window(rank="row_number()", sort=[alt.SortField("order")])
+    readout_layers = [
+        readout.mark_text(
+            align="left",
+            baseline="top",
+            fontSize=12,
+            fontWeight=weight,
+            color=GREY["ink"],
+            x=0,
+            y=alt.expr(f"height + 150 + {2 * LINE_PX} * (datum.rank - 1) + {dy}"),
+        ).encode(text=f"{field}:N")
+        for field, weight, dy in (("line1", "bold", 0), ("line2", "normal", LINE_PX))
+    ]
+    most = int(max(rows.groupby("drug").size().max(), rows.groupby("syndrome").size().max()))
+    return alt.layer(cells_layer, outline, labels, *readout_layers).add_params(
+        syndrome_pick, drug_pick
+    ).properties(
+        width="container",
+        height=alt.Step(34),
+        padding={"left": 5, "top": 5, "right": 12, "bottom": 10 + 2 * LINE_PX * most},
+    )
+
+
+def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
+    """28-day mortality ratios, one row per trial (or meta-analysis) and drug, on one log
+    scale where below 1 favours the drug; a menu switches to the subgroups. No pooling."""
+    _check(rows, ["label", "view", "ratio", "low", "high", "shown", "drug_class"], "covid_chart")
+    view = alt.param(
+        name="covid_view",
+        value=COVID_VIEWS["trials"],
+        bind=alt.binding_radio(options=list(COVID_VIEWS.values()), name="Show: "),
+    )
+    data = chart_data(rows.assign(view_name=rows["view"].map(COVID_VIEWS)))
+    base = alt.Chart(data).transform_filter("datum.view_name == covid_view")
+    scale = alt.Scale(type="log", domain=[0.1, 2.5])
+    axis = alt.Axis(values=[0.1, 0.2, 0.5, 1, 2], format="~g")
+    y = alt.Y(
+        "label:N",
+        sort=list(rows["label"]),
+        title=None,
+        axis=alt.Axis(labelLimit=160, labelExpr="split(datum.label, ': ')"),
+    )
+    classes = list(dict.fromkeys(rows["drug_class"]))
+    colour = alt.Color(
+        "drug_class:N",
+        title="Drug class",
+        scale=alt.Scale(domain=classes, range=PALETTE[: len(classes)]),
+        legend=alt.Legend(orient="bottom", direction="horizontal", columns=2),
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title="Trial and drug"),
+        alt.Tooltip("design:N", title="Design"),
+        alt.Tooltip("shown:N", title="Death by day 28"),
+        alt.Tooltip("figure_by:N", title="Whose figure"),
+    ]
+    null = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color=GREY["muted"], strokeDash=[4, 3]).encode(
+        x=alt.X("one:Q", scale=scale)
+    )
+    bars = base.mark_rule(strokeWidth=2.5).encode(
+        x=alt.X("low:Q", scale=scale, axis=axis, title="Ratio, death by day 28 (log scale; below 1 favours the drug)"),
+        x2="high:Q",
+        y=y,
+        color=colour,
+        tooltip=tooltip,
+    )
+    points = base.mark_point(filled=True, size=80, shape="square").encode(
+        x=alt.X("ratio:Q", scale=scale), y=y, color=colour, tooltip=tooltip
+    )
+    # Each row's ratio is written above it from the left edge, clear of the marks.
+    text = base.mark_text(align="left", dy=-13, fontSize=11, color=GREY["text"]).encode(
+        x=alt.datum(0.1, scale=scale), y=y, text="shown:N"
+    )
+    return alt.layer(null, bars, points, text).add_params(view).properties(
+        width="container", height=alt.Step(44)
+    )
+
+
+def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
+    """Primary HLH outcomes by era, a point with its interval where printed and the
+    denominator in every label; a menu switches between survival, death before
+    transplant and familial HLH alive without a transplant."""
+    _check(rows, ["label", "view", "percent", "low", "high", "shown", "era"], "hlh_chart")
+    view = alt.param(
+        name="hlh_view",
+        value=HLH_VIEWS["survival"],
+        bind=alt.binding_radio(options=list(HLH_VIEWS.values()), name="Show: "),
+    )
+    data = chart_data(rows.assign(view_name=rows["view"].map(HLH_VIEWS)))
+    base = alt.Chart(data).transform_filter("datum.view_name == hlh_view")
+    scale = alt.Scale(domain=[0, 100])
+    y = alt.Y(
+        "label:N",
+        sort=list(rows["label"]),
+        title=None,
+        axis=alt.Axis(labelLimit=170, labelExpr="split(datum.label, '|')"),
+    )
+    eras = list(dict.fromkeys(rows["era"]))
+    colour = alt.Color(
+        "era:N",
+        title="Protocol",
+        scale=alt.Scale(domain=eras, range=[PALETTE[0], PALETTE[1]]),
+        legend=alt.Legend(orient="bottom", direction="vertical"),
+    )
+    tooltip = [
+        alt.Tooltip("era:N", title="Protocol"),
+        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("n:Q", title="Patients"),
+        alt.Tooltip("shown:N", title="Result"),
+    ]
+    bars = base.mark_bar(size=14, opacity=0.35).encode(
+        x=alt.X(
+            "percent:Q",
+            scale=scale,
+            title="Percent of the group",
+            axis=alt.Axis(values=[0, 25, 50, 75, 100]),
+        ),
+        y=y, color=colour, tooltip=tooltip
+    )
+    whiskers = base.transform_filter("isValid(datum.low)").mark_rule(strokeWidth=2).encode(
+        x=alt.X("low:Q", scale=scale), x2="high:Q", y=y, color=colour
+    )
+    points = base.mark_point(filled=True, size=60).encode(
+        x=alt.X("percent:Q", scale=scale), y=y, color=colour, tooltip=tooltip
+    )
+    text = base.mark_text(align="left", dx=6, dy=-10, fontSize=11, color=GREY["text"]).encode(
+        x=alt.X("percent:Q", scale=scale), y=y, text="shown:N"
+    )
+    return alt.layer(bars, whiskers, points, text).add_params(view).properties(
+        width="container", height=alt.Step(44)
+    )
