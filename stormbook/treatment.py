@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy.stats import beta, norm
 
-from stormbook.effect_sizes import Estimate, EffectSizeError, risk_ratio, se_from_ratio_ci
+from stormbook.effect_sizes import EffectSizeError, Estimate, risk_ratio, se_from_ratio_ci
 from stormbook.formatting import number
 
 
@@ -85,14 +85,20 @@ MAP_ROWS = {
     ("IFN-gamma", "primary HLH"): ("emapalumab-phlh-response-previously-treated", "response"),
     ("JAK-STAT", "secondary HLH"): ("zhang2022-rux-orr-d28", "response by day 28"),
     ("IL-1", "secondary HLH"): ("eloseily2020-all-mortality", "died"),
-    ("IFN-gamma", "MAS in Still's disease"): ("emapalumab-mas-06-remission-w8", "remission by week 8"),
+    ("IFN-gamma", "MAS in Still's disease"): (
+        "emapalumab-mas-06-remission-w8",
+        "remission by week 8",
+    ),
     ("IL-1", "MAS in Still's disease"): ("eloseily2020-sjia-deaths", "died"),
     ("calcineurin", "MAS in Still's disease"): ("mouy1996-ciclosporin-mas", "improved"),
     ("IL-6", "CAR-T CRS"): ("le2018-toci-crs-ctl019-response", "CRS resolved (FDA definition)"),
     ("corticosteroid", "CAR-T CRS"): ("zuma1-c6-ppx-steroids-crs-g3", "grade ≥3 CRS"),
     ("IL-1", "CAR-T CRS"): ("park2023-anakinra-ppx-crs-g3", "severe CRS"),
     ("IL-6", "CAR-T ICANS"): ("bajwa2025-siltuximab-icans-improvement", "ICANS grade improved"),
-    ("corticosteroid", "CAR-T ICANS"): ("zuma1-c6-ppx-steroids-ne-g3", "grade ≥3 neurological events"),
+    ("corticosteroid", "CAR-T ICANS"): (
+        "zuma1-c6-ppx-steroids-ne-g3",
+        "grade ≥3 neurological events",
+    ),
     ("IL-1", "CAR-T ICANS"): ("park2023-anakinra-ppx-icans-g3", "severe ICANS"),
 }
 
@@ -349,7 +355,12 @@ HLH_ROWS = [
         "survival",
     ),
     ("hlh94-death-before-hsct-all", "HLH-94 (1994-2003)", "all", "died before transplant"),
-    ("hlh94-familial-death-before-hsct", "HLH-94 (1994-2003)", "familial", "died before transplant"),
+    (
+        "hlh94-familial-death-before-hsct",
+        "HLH-94 (1994-2003)",
+        "familial",
+        "died before transplant",
+    ),
     ("hlh2004-death-before-hsct-all", "HLH-2004 (2004-2011)", "all", "died before transplant"),
     (
         "hlh2004-death-before-hsct-verified-fhl",
@@ -392,7 +403,9 @@ def hlh_survival(results: pd.DataFrame) -> pd.DataFrame:
             raise TreatmentDataError(f"{key}: the denominator or the percentage is not printed")
         events = _num(row["events_treated"])
         low, high = _num(row["ci_low"]), _num(row["ci_high"])
-        value = f"{number(percent)}%" + (f" ({number(low)}–{number(high)})" if low is not None else "")
+        value = f"{number(percent)}%" + (
+            f" ({number(low)}–{number(high)})" if low is not None else ""
+        )
         if events is not None:
             value = f"{number(events)} of {number(n)} ({number(percent)}%)"
         rows.append(
@@ -442,9 +455,13 @@ def number_needed_to_treat(difference: Estimate, good: str = "below 0") -> Numbe
     if not isinstance(difference, Estimate) or difference.measure != "RD":
         raise TreatmentDataError("number_needed_to_treat(): give a risk difference (measure 'RD')")
     if good not in ("below 0", "above 0"):
-        raise TreatmentDataError(f"number_needed_to_treat(): good must be 'below 0' or 'above 0', not {good!r}")
+        raise TreatmentDataError(
+            f"number_needed_to_treat(): good must be 'below 0' or 'above 0', not {good!r}"
+        )
     if difference.estimate == 0:
-        raise TreatmentDataError("number_needed_to_treat(): a risk difference of 0 has no number needed to treat")
+        raise TreatmentDataError(
+            "number_needed_to_treat(): a risk difference of 0 has no number needed to treat"
+        )
     sign = -1 if good == "below 0" else 1
     benefit = sign * difference.estimate > 0
     nnt = 1 / abs(difference.estimate)
@@ -468,7 +485,9 @@ class RatioOfRatios:
     p_value: float
 
 
-def ratio_of_ratios(first: tuple[float, float, float], second: tuple[float, float, float]) -> RatioOfRatios:
+def ratio_of_ratios(
+    first: tuple[float, float, float], second: tuple[float, float, float]
+) -> RatioOfRatios:
     """(ratio, low, high) of one subgroup over those of another, each with a 95% interval.
 
     The standard errors come from the printed intervals (`se_from_ratio_ci`); the two
@@ -478,9 +497,13 @@ def ratio_of_ratios(first: tuple[float, float, float], second: tuple[float, floa
             raise TreatmentDataError(f"ratio_of_ratios(): {name} must be (ratio, low, high)")
         ratio, low, high = triple
         if not (isinstance(ratio, (int, float)) and ratio > 0):
-            raise TreatmentDataError(f"ratio_of_ratios(): {name} ratio must be positive, got {ratio!r}")
+            raise TreatmentDataError(
+                f"ratio_of_ratios(): {name} ratio must be positive, got {ratio!r}"
+            )
         if not low <= ratio <= high:
-            raise TreatmentDataError(f"ratio_of_ratios(): {name} ratio {ratio} is outside its interval")
+            raise TreatmentDataError(
+                f"ratio_of_ratios(): {name} ratio {ratio} is outside its interval"
+            )
     try:
         se1 = se_from_ratio_ci(first[1], first[2])
         se2 = se_from_ratio_ci(second[1], second[2])
@@ -502,7 +525,9 @@ def exact_interval(events: int, total: int, level: float = 0.95) -> tuple[float,
     """Clopper-Pearson (exact binomial) interval of a proportion, as proportions."""
     for name, value in (("events", events), ("total", total)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise TreatmentDataError(f"exact_interval(): {name} must be a whole number, got {value!r}")
+            raise TreatmentDataError(
+                f"exact_interval(): {name} must be a whole number, got {value!r}"
+            )
     if total == 0 or events > total:
         raise TreatmentDataError(f"exact_interval(): {events} of {total} is not a proportion")
     if not 0 < level < 1:

@@ -43,13 +43,21 @@ def _check(frame: pd.DataFrame, columns: list[str], name: str) -> None:
 def map_rows(cells: pd.DataFrame) -> pd.DataFrame:
     """The map's cells as the chart embeds them: with the order of their row and column and
     the two lines the readout prints."""
-    _check(cells, ["drug", "syndrome", "design_short", "direction", "result", "outcome"], "map_rows")
+    _check(
+        cells, ["drug", "syndrome", "design_short", "direction", "result", "outcome"], "map_rows"
+    )
     drug_order = {d: i for i, d in enumerate(TARGETS.values())}
     syndrome_order = {s: i for i, s in enumerate(SYNDROMES.values())}
     out = cells.assign(
         drug_order=cells["drug"].map(drug_order),
         syndrome_order=cells["syndrome"].map(syndrome_order),
-        line1=cells["syndrome"] + " · " + cells["drug"] + " · " + cells["design_short"] + ": " + cells["outcome"],
+        line1=cells["syndrome"]
+        + " · "
+        + cells["drug"]
+        + " · "
+        + cells["design_short"]
+        + ": "
+        + cells["outcome"],
         line2="   " + cells["result"] + " (" + cells["figure_by"] + ")",
     )
     return out
@@ -79,9 +87,21 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
         "syndrome:N",
         sort=syndromes,
         title=None,
-        axis=alt.Axis(orient="top", labelAngle=-40, labelAlign="left", grid=True, tickBand="extent", labelLimit=110),
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=-40,
+            labelAlign="left",
+            grid=True,
+            tickBand="extent",
+            labelLimit=110,
+        ),
     )
-    y = alt.Y("drug:N", sort=drugs, title=None, axis=alt.Axis(grid=True, tickBand="extent", labelLimit=140))
+    y = alt.Y(
+        "drug:N",
+        sort=drugs,
+        title=None,
+        axis=alt.Axis(grid=True, tickBand="extent", labelLimit=140),
+    )
     tooltip = [
         alt.Tooltip("drug:N", title="Drug"),
         alt.Tooltip("syndrome_name:N", title="Syndrome"),
@@ -131,12 +151,14 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
         for field, weight, dy in (("line1", "bold", 0), ("line2", "normal", LINE_PX))
     ]
     most = int(max(rows.groupby("drug").size().max(), rows.groupby("syndrome").size().max()))
-    return alt.layer(cells_layer, outline, labels, *readout_layers).add_params(
-        syndrome_pick, drug_pick
-    ).properties(
-        width="container",
-        height=alt.Step(34),
-        padding={"left": 5, "top": 5, "right": 12, "bottom": 10 + 2 * LINE_PX * most},
+    return (
+        alt.layer(cells_layer, outline, labels, *readout_layers)
+        .add_params(syndrome_pick, drug_pick)
+        .properties(
+            width="container",
+            height=alt.Step(34),
+            padding={"left": 5, "top": 5, "right": 12, "bottom": 10 + 2 * LINE_PX * most},
+        )
     )
 
 
@@ -172,11 +194,18 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("shown:N", title="Death by day 28"),
         alt.Tooltip("figure_by:N", title="Whose figure"),
     ]
-    null = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color=GREY["muted"], strokeDash=[4, 3]).encode(
-        x=alt.X("one:Q", scale=scale)
+    null = (
+        alt.Chart(pd.DataFrame({"one": [1.0]}))
+        .mark_rule(color=GREY["muted"], strokeDash=[4, 3])
+        .encode(x=alt.X("one:Q", scale=scale))
     )
     bars = base.mark_rule(strokeWidth=2.5).encode(
-        x=alt.X("low:Q", scale=scale, axis=axis, title="Ratio, death by day 28 (log scale; below 1 favours the drug)"),
+        x=alt.X(
+            "low:Q",
+            scale=scale,
+            axis=axis,
+            title="Ratio, death by day 28 (log scale; below 1 favours the drug)",
+        ),
         x2="high:Q",
         y=y,
         color=colour,
@@ -189,8 +218,10 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(align="left", dy=-13, fontSize=11, color=GREY["text"]).encode(
         x=alt.datum(0.1, scale=scale), y=y, text="shown:N"
     )
-    return alt.layer(null, bars, points, text).add_params(view).properties(
-        width="container", height=alt.Step(44)
+    return (
+        alt.layer(null, bars, points, text)
+        .add_params(view)
+        .properties(width="container", height=alt.Step(44))
     )
 
 
@@ -233,10 +264,14 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
             title="Percent of the group",
             axis=alt.Axis(values=[0, 25, 50, 75, 100]),
         ),
-        y=y, color=colour, tooltip=tooltip
+        y=y,
+        color=colour,
+        tooltip=tooltip,
     )
-    whiskers = base.transform_filter("isValid(datum.low)").mark_rule(strokeWidth=2).encode(
-        x=alt.X("low:Q", scale=scale), x2="high:Q", y=y, color=colour
+    whiskers = (
+        base.transform_filter("isValid(datum.low)")
+        .mark_rule(strokeWidth=2)
+        .encode(x=alt.X("low:Q", scale=scale), x2="high:Q", y=y, color=colour)
     )
     points = base.mark_point(filled=True, size=60).encode(
         x=alt.X("percent:Q", scale=scale), y=y, color=colour, tooltip=tooltip
@@ -244,6 +279,8 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(align="left", dx=6, dy=-10, fontSize=11, color=GREY["text"]).encode(
         x=alt.X("percent:Q", scale=scale), y=y, text="shown:N"
     )
-    return alt.layer(bars, whiskers, points, text).add_params(view).properties(
-        width="container", height=alt.Step(44)
+    return (
+        alt.layer(bars, whiskers, points, text)
+        .add_params(view)
+        .properties(width="container", height=alt.Step(44))
     )
