@@ -334,6 +334,10 @@ def covid_mortality(results: pd.DataFrame) -> pd.DataFrame:
     out["shown"] = out.apply(
         lambda r: f"{r['measure']} {r['ratio']:.2f} ({r['low']:.2f} to {r['high']:.2f})", axis=1
     )
+    # What the chart writes above each row, short enough for a phone.
+    out["numbers"] = out.apply(
+        lambda r: f"{r['measure']} {r['ratio']:.2f} ({r['low']:.2f}–{r['high']:.2f})", axis=1
+    )
     return out
 
 

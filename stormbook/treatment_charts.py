@@ -14,7 +14,6 @@ import pandas as pd
 from stormbook.charts import GREY, PALETTE, chart_data
 from stormbook.treatment import (
     COVID_VIEWS,
-    DIRECTIONS,
     HLH_VIEWS,
     SYNDROMES,
     TARGETS,
@@ -30,6 +29,16 @@ DIRECTION_COLOURS = {
 }
 ALL = "All syndromes"
 LINE_PX = 16
+# The readout and the legend start under the drug names (the y-axis labels), so that on a
+# phone they use the chart's whole width rather than only the plot's.
+READOUT_X = -120
+LEGEND = {
+    "benefit": "Favours the drug",
+    "benefit, no interval": "Favours the drug, no interval printed",
+    "no clear effect": "Interval includes no effect",
+    "harm": "Favours the comparator",
+    "no control": "No control: outcome under treatment",
+}
 
 
 def _check(frame: pd.DataFrame, columns: list[str], name: str) -> None:
@@ -58,7 +67,7 @@ def map_rows(cells: pd.DataFrame) -> pd.DataFrame:
         + cells["design_short"]
         + ": "
         + cells["outcome"],
-        line2="   " + cells["result"] + " (" + cells["figure_by"] + ")",
+        line2=cells["result"] + ", " + cells["figure_by"],
     )
     return out
 
@@ -100,7 +109,7 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
         "drug:N",
         sort=drugs,
         title=None,
-        axis=alt.Axis(grid=True, tickBand="extent", labelLimit=140),
+        axis=alt.Axis(grid=True, tickBand="extent", labelLimit=115),
     )
     tooltip = [
         alt.Tooltip("drug:N", title="Drug"),
@@ -121,11 +130,13 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
             title="Result",
             scale=alt.Scale(domain=domain, range=[DIRECTION_COLOURS[d] for d in domain]),
             legend=alt.Legend(
-                orient="bottom",
+                orient="none",
+                legendX=READOUT_X,
+                legendY=alt.expr("height + 12"),
                 direction="vertical",
-                labelExpr=" : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in DIRECTIONS.items())
+                labelExpr=" : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in LEGEND.items())
                 + " : datum.label",
-                labelLimit=330,
+                labelLimit=260,
             ),
         ),
         tooltip=tooltip,
@@ -145,8 +156,9 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
             fontSize=12,
             fontWeight=weight,
             color=GREY["ink"],
-            x=0,
-            y=alt.expr(f"height + 150 + {2 * LINE_PX} * (datum.rank - 1) + {dy}"),
+            x=READOUT_X,
+            y=alt.expr(f"height + 140 + {2 * LINE_PX} * (datum.rank - 1) + {dy}"),
+            limit=alt.expr(f"width - ({READOUT_X})"),
         ).encode(text=f"{field}:N")
         for field, weight, dy in (("line1", "bold", 0), ("line2", "normal", LINE_PX))
     ]
@@ -157,7 +169,7 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
         .properties(
             width="container",
             height=alt.Step(34),
-            padding={"left": 5, "top": 5, "right": 12, "bottom": 10 + 2 * LINE_PX * most},
+            padding={"left": 5, "top": 5, "right": 12, "bottom": 150 + 2 * LINE_PX * most},
         )
     )
 
@@ -179,14 +191,14 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
         "label:N",
         sort=list(rows["label"]),
         title=None,
-        axis=alt.Axis(labelLimit=160, labelExpr="split(datum.label, ': ')"),
+        axis=alt.Axis(labelLimit=150, labelExpr="split(datum.label, ': ')"),
     )
     classes = list(dict.fromkeys(rows["drug_class"]))
     colour = alt.Color(
         "drug_class:N",
         title="Drug class",
         scale=alt.Scale(domain=classes, range=PALETTE[: len(classes)]),
-        legend=alt.Legend(orient="bottom", direction="horizontal", columns=2),
+        legend=None,  # the drug is named in each row's label
     )
     tooltip = [
         alt.Tooltip("label:N", title="Trial and drug"),
@@ -204,7 +216,7 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
             "low:Q",
             scale=scale,
             axis=axis,
-            title="Ratio, death by day 28 (log scale; below 1 favours the drug)",
+            title=["Ratio, death by day 28 (log scale)", "below 1 favours the drug"],
         ),
         x2="high:Q",
         y=y,
@@ -216,7 +228,7 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
     )
     # Each row's ratio is written above it from the left edge, clear of the marks.
     text = base.mark_text(align="left", dy=-13, fontSize=11, color=GREY["text"]).encode(
-        x=alt.datum(0.1, scale=scale), y=y, text="shown:N"
+        x=alt.datum(0.1, scale=scale), y=y, text="numbers:N"
     )
     return (
         alt.layer(null, bars, points, text)
@@ -242,14 +254,14 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
         "label:N",
         sort=list(rows["label"]),
         title=None,
-        axis=alt.Axis(labelLimit=170, labelExpr="split(datum.label, '|')"),
+        axis=alt.Axis(labelLimit=150, labelFontSize=12, labelExpr="split(datum.label, '|')"),
     )
     eras = list(dict.fromkeys(rows["era"]))
     colour = alt.Color(
         "era:N",
         title="Protocol",
         scale=alt.Scale(domain=eras, range=[PALETTE[0], PALETTE[1]]),
-        legend=alt.Legend(orient="bottom", direction="vertical"),
+        legend=None,  # the protocol is named in each row's label
     )
     tooltip = [
         alt.Tooltip("era:N", title="Protocol"),
@@ -276,8 +288,9 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
     points = base.mark_point(filled=True, size=60).encode(
         x=alt.X("percent:Q", scale=scale), y=y, color=colour, tooltip=tooltip
     )
-    text = base.mark_text(align="left", dx=6, dy=-10, fontSize=11, color=GREY["text"]).encode(
-        x=alt.X("percent:Q", scale=scale), y=y, text="shown:N"
+    # Each value is written above its bar from the axis, so it never runs off a phone's screen.
+    text = base.mark_text(align="left", dx=2, dy=-13, fontSize=11, color=GREY["text"]).encode(
+        x=alt.datum(0, scale=scale), y=y, text="shown:N"
     )
     return (
         alt.layer(bars, whiskers, points, text)
