@@ -60,14 +60,9 @@ def map_rows(cells: pd.DataFrame) -> pd.DataFrame:
     out = cells.assign(
         drug_order=cells["drug"].map(drug_order),
         syndrome_order=cells["syndrome"].map(syndrome_order),
-        line1=cells["syndrome"]
-        + " · "
-        + cells["drug"]
-        + " · "
-        + cells["design_short"]
-        + ": "
-        + cells["outcome"],
-        line2=cells["result"] + ", " + cells["figure_by"],
+        line1=cells["syndrome"] + " · " + cells["drug"] + " (" + cells["design_short"] + ")",
+        line2=cells["outcome"] + ": " + cells["result"],
+        line3=cells["figure_by"],
     )
     return out
 
@@ -157,10 +152,14 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
             fontWeight=weight,
             color=GREY["ink"],
             x=READOUT_X,
-            y=alt.expr(f"height + 140 + {2 * LINE_PX} * (datum.rank - 1) + {dy}"),
+            y=alt.expr(f"height + 140 + {3 * LINE_PX} * (datum.rank - 1) + {dy}"),
             limit=alt.expr(f"width - ({READOUT_X})"),
         ).encode(text=f"{field}:N")
-        for field, weight, dy in (("line1", "bold", 0), ("line2", "normal", LINE_PX))
+        for field, weight, dy in (
+            ("line1", "bold", 0),
+            ("line2", "normal", LINE_PX),
+            ("line3", "normal", 2 * LINE_PX),
+        )
     ]
     most = int(max(rows.groupby("drug").size().max(), rows.groupby("syndrome").size().max()))
     return (
@@ -169,21 +168,42 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
         .properties(
             width="container",
             height=alt.Step(34),
-            padding={"left": 5, "top": 5, "right": 12, "bottom": 150 + 2 * LINE_PX * most},
+            padding={"left": 5, "top": 5, "right": 12, "bottom": 150 + 3 * LINE_PX * most},
         )
     )
 
 
+def _row_texts(base: alt.Chart, y: alt.Y, x: alt.X, label: str, value: str) -> list:
+    """Two lines written above each row from the left of the plot: its name (bold) and its
+    numbers. The rows need no axis labels, so on a phone the plot keeps the chart's width."""
+    return [
+        base.mark_text(
+            align="left",
+            baseline="bottom",
+            dy=dy,
+            fontSize=12,
+            fontWeight=weight,
+            color=GREY["ink"],
+        ).encode(x=x, y=y, text=f"{field}:N")
+        for field, weight, dy in ((label, "bold", -21), (value, "normal", -8))
+    ]
+
+
 def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
     """28-day mortality ratios, one row per trial (or meta-analysis) and drug, on one log
-    scale where below 1 favours the drug; a menu switches to the subgroups. No pooling."""
-    _check(rows, ["label", "view", "ratio", "low", "high", "shown", "drug_class"], "covid_chart")
+    scale where below 1 favours the drug; a switch shows the subgroups. No pooling."""
+    _check(rows, ["label", "view", "ratio", "low", "high", "numbers", "drug_class"], "covid_chart")
     view = alt.param(
         name="covid_view",
         value=COVID_VIEWS["trials"],
         bind=alt.binding_radio(options=list(COVID_VIEWS.values()), name="Show: "),
     )
-    data = chart_data(rows.assign(view_name=rows["view"].map(COVID_VIEWS)))
+    data = chart_data(
+        rows.assign(
+            view_name=rows["view"].map(COVID_VIEWS),
+            row_name=rows["label"].str.replace(": ", " · ", n=1),
+        )
+    )
     base = alt.Chart(data).transform_filter("datum.view_name == covid_view")
     scale = alt.Scale(type="log", domain=[0.1, 2.5])
     axis = alt.Axis(values=[0.1, 0.2, 0.5, 1, 2], format="~g")
@@ -191,14 +211,14 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
         "label:N",
         sort=list(rows["label"]),
         title=None,
-        axis=alt.Axis(labelLimit=150, labelExpr="split(datum.label, ': ')"),
+        axis=None,
+        scale=alt.Scale(paddingOuter=0.1),
     )
     classes = list(dict.fromkeys(rows["drug_class"]))
     colour = alt.Color(
         "drug_class:N",
-        title="Drug class",
         scale=alt.Scale(domain=classes, range=PALETTE[: len(classes)]),
-        legend=None,  # the drug is named in each row's label
+        legend=None,  # the drug is named above each row
     )
     tooltip = [
         alt.Tooltip("label:N", title="Trial and drug"),
@@ -226,42 +246,45 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
     points = base.mark_point(filled=True, size=80, shape="square").encode(
         x=alt.X("ratio:Q", scale=scale), y=y, color=colour, tooltip=tooltip
     )
-    # Each row's ratio is written above it from the left edge, clear of the marks.
-    text = base.mark_text(align="left", dy=-13, fontSize=11, color=GREY["text"]).encode(
-        x=alt.datum(0.1, scale=scale), y=y, text="numbers:N"
-    )
+    texts = _row_texts(base, y, alt.X("x_text:Q", scale=scale), "row_name", "numbers")
+    texts = [t.transform_calculate(x_text="0.1") for t in texts]
     return (
-        alt.layer(null, bars, points, text)
+        alt.layer(null, bars, points, *texts)
         .add_params(view)
-        .properties(width="container", height=alt.Step(44))
+        .properties(width="container", height=alt.Step(62))
     )
 
 
 def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
     """Primary HLH outcomes by era, a point with its interval where printed and the
-    denominator in every label; a menu switches between survival, death before
-    transplant and familial HLH alive without a transplant."""
+    denominator in every row's name; a switch chooses survival, death before
+    transplant or familial HLH alive without a transplant."""
     _check(rows, ["label", "view", "percent", "low", "high", "shown", "era"], "hlh_chart")
     view = alt.param(
         name="hlh_view",
         value=HLH_VIEWS["survival"],
         bind=alt.binding_radio(options=list(HLH_VIEWS.values()), name="Show: "),
     )
-    data = chart_data(rows.assign(view_name=rows["view"].map(HLH_VIEWS)))
+    data = chart_data(
+        rows.assign(
+            view_name=rows["view"].map(HLH_VIEWS),
+            row_name=rows["label"].str.replace(") |", "), ", regex=False).str.replace("|", ", "),
+        )
+    )
     base = alt.Chart(data).transform_filter("datum.view_name == hlh_view")
     scale = alt.Scale(domain=[0, 100])
     y = alt.Y(
         "label:N",
         sort=list(rows["label"]),
         title=None,
-        axis=alt.Axis(labelLimit=150, labelFontSize=12, labelExpr="split(datum.label, '|')"),
+        axis=None,
+        scale=alt.Scale(paddingOuter=0.1),
     )
     eras = list(dict.fromkeys(rows["era"]))
     colour = alt.Color(
         "era:N",
-        title="Protocol",
         scale=alt.Scale(domain=eras, range=[PALETTE[0], PALETTE[1]]),
-        legend=None,  # the protocol is named in each row's label
+        legend=None,  # the protocol is named above each row
     )
     tooltip = [
         alt.Tooltip("era:N", title="Protocol"),
@@ -269,7 +292,7 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("n:Q", title="Patients"),
         alt.Tooltip("shown:N", title="Result"),
     ]
-    bars = base.mark_bar(size=14, opacity=0.35).encode(
+    bars = base.mark_bar(size=12, opacity=0.35).encode(
         x=alt.X(
             "percent:Q",
             scale=scale,
@@ -288,12 +311,10 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
     points = base.mark_point(filled=True, size=60).encode(
         x=alt.X("percent:Q", scale=scale), y=y, color=colour, tooltip=tooltip
     )
-    # Each value is written above its bar from the axis, so it never runs off a phone's screen.
-    text = base.mark_text(align="left", dx=2, dy=-13, fontSize=11, color=GREY["text"]).encode(
-        x=alt.datum(0, scale=scale), y=y, text="shown:N"
-    )
+    texts = _row_texts(base, y, alt.X("x_text:Q", scale=scale), "row_name", "shown")
+    texts = [t.transform_calculate(x_text="0") for t in texts]
     return (
-        alt.layer(bars, whiskers, points, text)
+        alt.layer(bars, whiskers, points, *texts)
         .add_params(view)
-        .properties(width="container", height=alt.Step(44))
+        .properties(width="container", height=alt.Step(62))
     )
