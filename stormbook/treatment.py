@@ -355,7 +355,7 @@ HLH_ROWS = [
     (
         "hlh2004-survival-5y-post-hsct-verified-fhl",
         "HLH-2004 (2004-2011)",
-        "verified familial, transplanted",
+        "verified familial, HSCT",
         "survival",
     ),
     ("hlh94-death-before-hsct-all", "HLH-94 (1994-2003)", "all", "died before transplant"),

@@ -268,7 +268,8 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
     data = chart_data(
         rows.assign(
             view_name=rows["view"].map(HLH_VIEWS),
-            row_name=rows["label"].str.replace(") |", "), ", regex=False).str.replace("|", ", "),
+            row_name=rows["era"].str.split(" ").str[0] + " · " + rows["group"],
+            row_value="n = " + rows["n"].astype(str) + ": " + rows["shown"],
         )
     )
     base = alt.Chart(data).transform_filter("datum.view_name == hlh_view")
@@ -311,7 +312,7 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
     points = base.mark_point(filled=True, size=60).encode(
         x=alt.X("percent:Q", scale=scale), y=y, color=colour, tooltip=tooltip
     )
-    texts = _row_texts(base, y, alt.X("x_text:Q", scale=scale), "row_name", "shown")
+    texts = _row_texts(base, y, alt.X("x_text:Q", scale=scale), "row_name", "row_value")
     texts = [t.transform_calculate(x_text="0") for t in texts]
     return (
         alt.layer(bars, whiskers, points, *texts)
