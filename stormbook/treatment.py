@@ -75,7 +75,12 @@ MAP_ROWS = {
     ("IL-6", "COVID-19"): ("react-il6-death-d28-overall", "death by day 28"),
     ("JAK-STAT", "COVID-19"): ("jak-ma-updated9-death", "death"),
     ("IL-1", "COVID-19"): ("anakinra-outcomes:shang2022-death-d28", "death by day 28"),
-    ("IL-1", "sepsis with MALS"): ("immunosep2025-sofa-d9", "SOFA fall ≥1.4 by day 9"),
+    # ImmunoSep tested a strategy (anakinra for MALS, interferon-γ for immunoparalysis) on an
+    # organ-failure end point; its deaths by day 28 did not differ. The cell says so.
+    ("IL-1", "sepsis with MALS"): (
+        "immunosep2025-sofa-d9",
+        "strategy of anakinra or IFN-γ: SOFA fall ≥1.4 by day 9 (deaths by day 28 did not differ)",
+    ),
     ("T-cell depletion (etoposide)", "primary HLH"): (
         "hlh2004-survival-5y-all",
         "5-year survival",
