@@ -99,7 +99,11 @@ MAP_ROWS = {
     ("IL-6", "CAR-T CRS"): ("le2018-toci-crs-ctl019-response", "CRS resolved (FDA definition)"),
     ("corticosteroid", "CAR-T CRS"): ("zuma1-c6-ppx-steroids-crs-g3", "grade ≥3 CRS"),
     ("IL-1", "CAR-T CRS"): ("park2023-anakinra-ppx-crs-g3", "severe CRS"),
-    ("IL-6", "CAR-T ICANS"): ("bajwa2025-siltuximab-icans-improvement", "ICANS grade improved"),
+    # Siltuximab, a second-line drug: tocilizumab is not a treatment for ICANS (the chapter).
+    ("IL-6", "CAR-T ICANS"): (
+        "bajwa2025-siltuximab-icans-improvement",
+        "siltuximab (second line): ICANS grade improved",
+    ),
     ("corticosteroid", "CAR-T ICANS"): (
         "zuma1-c6-ppx-steroids-ne-g3",
         "grade ≥3 neurological events",

@@ -168,7 +168,7 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
         .properties(
             width="container",
             height=alt.Step(34),
-            padding={"left": 5, "top": 5, "right": 12, "bottom": 150 + 3 * LINE_PX * most},
+            padding={"left": 5, "top": 30, "right": 60, "bottom": 150 + 3 * LINE_PX * most},
         )
     )
 
@@ -196,7 +196,7 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
     view = alt.param(
         name="covid_view",
         value=COVID_VIEWS["trials"],
-        bind=alt.binding_radio(options=list(COVID_VIEWS.values()), name="Show: "),
+        bind=alt.binding_select(options=list(COVID_VIEWS.values()), name="Show: "),
     )
     data = chart_data(
         rows.assign(
@@ -263,7 +263,7 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
     view = alt.param(
         name="hlh_view",
         value=HLH_VIEWS["survival"],
-        bind=alt.binding_radio(options=list(HLH_VIEWS.values()), name="Show: "),
+        bind=alt.binding_select(options=list(HLH_VIEWS.values()), name="Show: "),
     )
     data = chart_data(
         rows.assign(

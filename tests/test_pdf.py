@@ -118,6 +118,7 @@ def glued_phrases() -> dict[str, str]:
     timeline = load_dataset("css-term-timeline")
     steps = load_dataset("perforin-pathway-steps")
     studies = load_dataset("anakinra-studies").set_index("study_id")
+    dex = load_dataset("treatment-results").set_index("key").loc["recovery-dex-death-d28-overall"]
     familial = timeline["term"] == "familial haemophagocytic reticulosis"
     familial_year = int(timeline.loc[familial, "year"].iloc[0])
     return {
@@ -127,6 +128,7 @@ def glued_phrases() -> dict[str, str]:
         "chapters/03-anakinra-evidence": (
             f"SAVE-MORE ({int(studies.loc['savemore', 'n_total'])} patients analysed)"
         ),
+        "chapters/04-treatment": f"{int(dex.events_treated)} of {int(dex.n_treated):,} (",
     }
 
 
