@@ -55,21 +55,18 @@ def chart_pages() -> list[str]:
 def trim_book(book: Path, chapters: list[str]) -> Path:
     """Give a copy of the book a table of contents with only these chapters, and the pages
     every chapter links to: the Python primer and the reference pages. Build tests use it
-    to test a mechanism without executing every chapter. The chapters left out and the
-    primer (which links to every chapter's exercises) stay as pages with a title only."""
-    stubs = ["appendix/python-primer"] + [
-        page for page in notebook_pages() if page.startswith("chapters/") and page not in chapters
-    ]
-    for page in stubs:  # the pages the kept chapters link to, as a title only
-        (book / f"{page}.ipynb").unlink(missing_ok=True)
-        (book / f"{page}.md").write_text(f"# {page}\n", "utf-8")
+    to test a mechanism without executing every chapter. The primer links to every
+    chapter's exercises, so the copy's primer is a page with its title only."""
+    primer = book / "appendix" / "python-primer"
+    primer.with_suffix(".ipynb").unlink(missing_ok=True)
+    primer.with_suffix(".md").write_text("# A Python primer for the exercises\n", "utf-8")
     reference = ["about", "glossary", "bibliography", "evidence-changelog", "cite"]
     toc = {
         "format": "jb-book",
         "root": "index",
         "parts": [
             {"caption": "Chapters", "numbered": True, "chapters": [{"file": c} for c in chapters]},
-            {"caption": "Left out", "chapters": [{"file": page} for page in stubs]},
+            {"caption": "Appendix", "chapters": [{"file": "appendix/python-primer"}]},
             {"caption": "Reference", "chapters": [{"file": name} for name in reference]},
         ],
     }
