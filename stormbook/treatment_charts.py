@@ -93,8 +93,10 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
         title=None,
         axis=alt.Axis(
             orient="top",
-            labelAngle=-40,
+            # Upright names overhang the plot to the right; on a phone that narrows every column.
+            labelAngle=-90,
             labelAlign="left",
+            labelBaseline="middle",
             grid=True,
             tickBand="extent",
             labelLimit=110,
@@ -138,7 +140,7 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
     )
     picked = base.transform_filter(f"syndrome_pick != '{ALL}' || datum.drug == drug_pick")
     outline = picked.mark_rect(fill=None, stroke=GREY["ink"], strokeWidth=2.5).encode(x=x, y=y)
-    labels = base.mark_text(fontSize=12, fontWeight="bold", color=GREY["ink"]).encode(
+    labels = base.mark_text(fontSize=11, fontWeight="bold", color=GREY["ink"]).encode(
         x=x, y=y, text="design_short:N", tooltip=tooltip
     )
     readout = picked.transform_calculate(
@@ -161,14 +163,13 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
             ("line3", "normal", 2 * LINE_PX),
         )
     ]
-    most = int(max(rows.groupby("drug").size().max(), rows.groupby("syndrome").size().max()))
     return (
         alt.layer(cells_layer, outline, labels, *readout_layers)
         .add_params(syndrome_pick, drug_pick)
         .properties(
             width="container",
             height=alt.Step(34),
-            padding={"left": 5, "top": 30, "right": 60, "bottom": 150 + 3 * LINE_PX * most},
+            padding={"left": 5, "top": 30, "right": 5, "bottom": 10},
         )
     )
 

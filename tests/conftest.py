@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import book_toc
+import nbformat
 import pytest
 import yaml
 
@@ -55,23 +56,40 @@ def chart_pages() -> list[str]:
 def trim_book(book: Path, chapters: list[str]) -> Path:
     """Give a copy of the book a table of contents with only these chapters, and the pages
     every chapter links to: the Python primer and the reference pages. Build tests use it
-    to test a mechanism without executing every chapter. The primer links to every
-    chapter's exercises, so the copy's primer is a page with its title only."""
+    to test a mechanism without executing every chapter. The chapters left out stay as
+    stand-ins a kept chapter can link to: a notebook with the chapter's title and review
+    record and no code. The primer links to every chapter's exercises, so the copy's primer
+    is a page with its title only."""
     primer = book / "appendix" / "python-primer"
     primer.with_suffix(".ipynb").unlink(missing_ok=True)
     primer.with_suffix(".md").write_text("# A Python primer for the exercises\n", "utf-8")
+    left_out = [page for page in notebook_pages() if page not in chapters]
+    for page in left_out:
+        _stand_in(book / f"{page}.ipynb")
     reference = ["about", "glossary", "bibliography", "evidence-changelog", "cite"]
     toc = {
         "format": "jb-book",
         "root": "index",
         "parts": [
             {"caption": "Chapters", "numbered": True, "chapters": [{"file": c} for c in chapters]},
+            {"caption": "Left out", "chapters": [{"file": page} for page in left_out]},
             {"caption": "Appendix", "chapters": [{"file": "appendix/python-primer"}]},
             {"caption": "Reference", "chapters": [{"file": name} for name in reference]},
         ],
     }
+    if not left_out:
+        toc["parts"].pop(1)
     (book / "_toc.yml").write_text(yaml.safe_dump(toc), encoding="utf-8")
     return book
+
+
+def _stand_in(notebook: Path) -> None:
+    """Replace a chapter notebook with its title and metadata (the review record) only."""
+    chapter = nbformat.read(notebook, as_version=4)
+    title = next(line for line in chapter.cells[0].source.splitlines() if line.startswith("# "))
+    stand_in = nbformat.v4.new_notebook(metadata=chapter.metadata)
+    stand_in.cells = [nbformat.v4.new_markdown_cell(title)]
+    nbformat.write(stand_in, notebook)
 
 
 STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html"

@@ -365,6 +365,29 @@ def test_hlh_2004_survival_and_its_duplicate():
     assert "book uses" in society.notes
 
 
+def test_covid_steroid_2_both_analyses_as_printed():
+    """12 mg against 6 mg: the trial group's Bayesian analysis (counts, credible interval) and
+    the JAMA paper's 99% interval as reported; the percentages agree, the analyses differ."""
+    bayes, jama = BY_KEY.loc["covidsteroid2-death-d28"], BY_KEY.loc["covidsteroid2-death-d28-jama"]
+    # 133 and 155 are the printed percentages of 491 and 480, not of the 497 and 485 heading
+    # the table, so the denominators stay empty rather than guessed.
+    assert (bayes.events_treated, bayes.events_control) == (133, 155)
+    assert pd.isna(bayes.n_treated) and pd.isna(bayes.n_control)
+    assert round(100 * 133 / 491, 1) == bayes.percent_treated == jama.percent_treated
+    assert (bayes.effect, bayes.ci_low, bayes.ci_high, bayes.interval) == (
+        0.87,
+        0.73,
+        1.03,
+        "95% credible interval",
+    )
+    assert (jama.effect, jama.ci_low, jama.ci_high, jama.interval) == (0.86, 0.68, 1.08, "99% CI")
+    assert (bayes.percent_treated, bayes.percent_control) == (
+        jama.percent_treated,
+        jama.percent_control,
+    )
+    assert jama.source_kind == "news report"
+
+
 def test_recovery_higher_dose_deaths_are_empty_not_invented():
     row = BY_KEY.loc["recovery-hddex-death-d28"]
     assert (row.n_treated, row.n_control) == (659, 613)
@@ -400,6 +423,8 @@ def test_a_month_only_date_says_why():
     month_only = APPROVALS[APPROVALS["date"].str.len().eq(7)]
     assert set(month_only["key"]) == {
         "who-il6-blockers-covid19-2021",
+        "who-baricitinib-covid19-2022",
+        "who-il6-baricitinib-combined-2023",
         "fda-emapalumab-mas-stills-2025",
     }
     assert month_only["notes"].str.contains(r"day", case=False).all()
