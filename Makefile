@@ -20,8 +20,8 @@ help:
 	@echo "make lock   after changing the dependencies in pyproject.toml: lock them again into requirements.txt and requirements-test.txt"
 	@echo "make clean  remove the built site and caches (keeps .venv)"
 
-# The virtual environment is rebuilt when the lock file changes.
-$(BIN)/.book-installed: requirements.txt
+# The virtual environment is rebuilt when the lock file or the packages declared change.
+$(BIN)/.book-installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found. Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -15,7 +15,7 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from stormbook.data_changelog import NEXT, ChangelogError, Release, read_changelog
+from maintenance.data_changelog import NEXT, ChangelogError, Release, read_changelog
 from stormbook.sources import without_copies
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Ship the CSV file behind each figure with the page that links to it.
 
 A chapter notebook writes the data behind each of its figures beside itself, in
-`_figure-data/` (`stormbook.figure_data`), and the page links to the file by a relative
+`_figure-data/` (`stormbook.figures.figure_data`), and the page links to the file by a relative
 path. When a page is written, this copies every file the page links to from the same place
 in the source tree into the site, so the link works offline and only linked files ship. A
 link to a missing file is a warning, which fails the book's strict build.
@@ -16,7 +16,7 @@ from pathlib import Path
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
-# Written by stormbook.figure_data.FigureDataLink: a file name of lowercase words.
+# Written by stormbook.figures.figure_data.FigureDataLink: a file name of lowercase words.
 LINK = re.compile(r'href="(_figure-data/[a-z0-9-]+\.csv)"')
 
 

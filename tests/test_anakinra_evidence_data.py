@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from stormbook import load_dataset
-from stormbook.evidence import randomised_without_outcomes
+from stormbook.evidence.views import randomised_without_outcomes
 
 STUDIES = load_dataset("anakinra-studies")
 OUTCOMES = load_dataset("anakinra-outcomes")
@@ -114,7 +114,7 @@ def test_the_emergency_use_authorization_and_guidelines_are_dated():
 
 
 def test_result_text_prints_counts_ratio_and_interval_as_printed():
-    from stormbook.evidence import result_text
+    from stormbook.evidence.views import result_text
 
     rows = OUTCOMES.set_index("comparison_id")
     assert (
@@ -136,8 +136,8 @@ def test_result_text_prints_counts_ratio_and_interval_as_printed():
 
 
 def test_the_results_table_has_every_randomised_il1_trial_and_refuses_one_without_results():
-    from stormbook.effect_sizes import EffectSizeError
-    from stormbook.evidence import trial_results_table
+    from stormbook.evidence.effect_sizes import EffectSizeError
+    from stormbook.evidence.views import trial_results_table
 
     table = trial_results_table(STUDIES, OUTCOMES)
     trials = STUDIES[

@@ -15,8 +15,8 @@ import json
 import pytest
 from vega_render import calculator_text, spec_with_controls
 
-from stormbook import calculators, scores, units
-from stormbook.scores import ScoreInputError
+from stormbook import calculators, instruments
+from stormbook.instruments import ScoreInputError, units
 
 STATUS = {True: "met", False: "not met", None: "not assessed"}
 CHECK = calculators.CHECK_TEXT
@@ -341,7 +341,7 @@ def crs(**changes):
 
 
 def astct_grid():
-    hyp, oxy = scores.astct_categories("hypotension"), scores.astct_categories("hypoxia")
+    hyp, oxy = instruments.astct_categories("hypotension"), instruments.astct_categories("hypoxia")
     cases = [crs(hypotension=h, hypoxia=o) for h, o in itertools.product(hyp, oxy)]
     cases += [crs(temperature_c=t) for t in (37.9, 38.0)]
     cases += [

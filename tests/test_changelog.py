@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT
 from evidence_changelog import changes_table
 
-from stormbook.data_changelog import (
+from maintenance.data_changelog import (
     ChangelogError,
     Entry,
     Release,
@@ -21,8 +21,8 @@ from stormbook.data_changelog import (
     parse_entry,
     read_changelog,
 )
-from stormbook.data_changes import DataChangeError, RowChange, diff_rows
-from stormbook.data_release import current_tables, problems, release
+from maintenance.data_changes import DataChangeError, RowChange, diff_rows
+from maintenance.data_release import current_tables, problems, release
 from stormbook.sources import without_copies
 
 DATA = ROOT / "data"

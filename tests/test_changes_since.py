@@ -300,7 +300,7 @@ def test_a_chapter_that_fails_names_the_chapter_and_the_ref(book):
 
 
 def test_changelog_entries_between_versions_skip_those_the_older_one_had():
-    from stormbook.data_changelog import parse_changelog
+    from maintenance.data_changelog import parse_changelog
 
     older = parse_changelog(
         {"releases": [{"version": "next", "changes": [PENDING]}, RELEASED]}, "old"

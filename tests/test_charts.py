@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from stormbook import charts
+from stormbook.figures import charts
 
 FRAME = pd.DataFrame({"cause": ["a", "b"], "n": [3, 1]})
 
@@ -129,7 +129,7 @@ def test_numbers_table_escapes_text_and_blanks_missing_values():
 
 
 def test_chart_data_turns_every_missing_value_into_null():
-    from stormbook.charts import chart_data
+    from stormbook.figures.charts import chart_data
 
     frame = pd.DataFrame(
         {"x": [1.5, float("nan")], "n": pd.array([3, pd.NA], dtype="Int64"), "s": ["a", None]}

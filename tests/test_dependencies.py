@@ -14,8 +14,9 @@ import tomllib
 import pytest
 from conftest import ROOT
 
-# The book's own modules: the package, and the files of the folders put on sys.path.
-LOCAL = {"stormbook"} | {
+# The book's own modules: the package, the maintainers' tooling, and the files of the
+# folders put on sys.path.
+LOCAL = {"stormbook", "maintenance"} | {
     path.stem for folder in ("_ext", "tools", "tests") for path in (ROOT / folder).glob("*.py")
 }
 

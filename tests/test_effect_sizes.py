@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from stormbook.effect_sizes import (
+from stormbook.evidence.effect_sizes import (
     EffectSizeError,
     odds_ratio,
     risk_difference,

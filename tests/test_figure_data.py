@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from conftest import chart_pages
 
-from stormbook.charts import title_text
-from stormbook.figure_data import FigureDataError, figure_data
+from stormbook.figures.charts import title_text
+from stormbook.figures.figure_data import FigureDataError, figure_data
 from stormbook.formatting import file_size
 
 CHART = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().properties(title="Cases by cause")

@@ -14,12 +14,13 @@ import pytest
 import vl_convert
 from vega_render import svg_of_spec, text_of_svg, with_control_values
 
-from stormbook import forest, load_dataset
-from stormbook.charts import wrapped
-from stormbook.effect_sizes import EffectSizeError
-from stormbook.evidence import forest_rows, pooled_views
-from stormbook.forest import DEFAULT_VIEW, LABEL_WIDTH, forest_chart
-from stormbook.pooling import pool_log_ratios
+from stormbook import load_dataset
+from stormbook.evidence import forest
+from stormbook.evidence.effect_sizes import EffectSizeError
+from stormbook.evidence.forest import DEFAULT_VIEW, LABEL_WIDTH, forest_chart
+from stormbook.evidence.pooling import pool_log_ratios
+from stormbook.evidence.views import forest_rows, pooled_views
+from stormbook.figures.charts import wrapped
 
 STUDIES = load_dataset("anakinra-studies")
 OUTCOMES = load_dataset("anakinra-outcomes")

@@ -3,7 +3,7 @@
 Each grid point sets the controls' starting values in the spec, which is rendered by real
 Vega (vl-convert, headless); the three summary lines drawn in the SVG (total or range,
 cut-off, published probability) are compared with `calculators.hscore_entries`, which
-itself rests on `stormbook.scores.hscore`. The grid crosses every band limit in both unit
+itself rests on `stormbook.instruments.hscore`. The grid crosses every band limit in both unit
 systems, and includes inputs not measured.
 """
 
@@ -14,7 +14,7 @@ import json
 import pytest
 from vega_render import calculator_text, spec_with_controls
 
-from stormbook import calculators, scores
+from stormbook import calculators, instruments
 from stormbook.calculators import hscore as hscore_module
 from stormbook.calculators import (
     hscore_calculator_chart,
@@ -22,7 +22,7 @@ from stormbook.calculators import (
     points_expression,
     vega_helpers,
 )
-from stormbook.scores import ScoreInputError
+from stormbook.instruments import ScoreInputError
 
 # Values at and beside every band limit. Conventional: triglycerides 1.5 and 4 mmol/L are
 # 132.86 and 354.3 mg/dL with the sourced factor (132.8 -> 1.4993, 132.9 -> 1.5004,
@@ -259,7 +259,7 @@ def test_unknown_initial_input_is_refused():
 
 def test_probability_words_exist_once():
     # the page's probability texts are the Python ones, broken over two lines
-    rules = [text for *_, text in scores.hscore_probability_rules()]
+    rules = [text for *_, text in instruments.hscore_probability_rules()]
     expression = hscore_module._probability_expression()
     for text in rules:
         assert vega_helpers._js(hscore_module._two_lines(text)) in expression

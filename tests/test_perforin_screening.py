@@ -1,5 +1,5 @@
 """The perforin chapter's screening and A91V arithmetic: each number the page states, computed
-from the data with the one predictive-value formula (stormbook.scores.predictive_values)."""
+from the data with the one predictive-value formula (stormbook.instruments.predictive_values)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from scipy.stats import binom
 
 from stormbook import load_dataset
-from stormbook.scores import ScoreInputError, predictive_values
+from stormbook.instruments import ScoreInputError, predictive_values
 
 
 @pytest.fixture(scope="module")

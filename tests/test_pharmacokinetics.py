@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from stormbook.pharmacokinetics import (
+from stormbook.pharmacokinetics.model import (
     Dose,
     Parameters,
     PharmacokineticsError,

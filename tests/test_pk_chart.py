@@ -9,8 +9,8 @@ import vl_convert
 from vega_render import with_control_values
 
 from stormbook import load_dataset
-from stormbook.pk_chart import ROUTES, pk_explorer_chart, window_summary
-from stormbook.pk_checks import teaching_parameters
+from stormbook.pharmacokinetics.chart import ROUTES, pk_explorer_chart, window_summary
+from stormbook.pharmacokinetics.checks import teaching_parameters
 
 PARAMS = teaching_parameters(load_dataset("anakinra-pharmacokinetics"))
 SEVERE = 51.5 / 170

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from stormbook import load_dataset
-from stormbook.pk_checks import (
+from stormbook.pharmacokinetics.checks import (
     TOLERANCE_SD,
     VOLUMES,
     absorption_rate_for_tmax,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from stormbook import load_dataset
-from stormbook.pk_chart import ROUTES, window_summary
-from stormbook.pk_checks import teaching_parameters
+from stormbook.pharmacokinetics.chart import ROUTES, window_summary
+from stormbook.pharmacokinetics.checks import teaching_parameters
 
 PK = load_dataset("anakinra-pharmacokinetics")
 SMALL = teaching_parameters(PK, volume="adult")

@@ -10,8 +10,8 @@ import pytest
 from scipy.optimize import brentq
 from scipy.stats import t as t_dist
 
-from stormbook.effect_sizes import EffectSizeError
-from stormbook.pooling import (
+from stormbook.evidence.effect_sizes import EffectSizeError
+from stormbook.evidence.pooling import (
     MAX_I2,
     MIN_STUDIES,
     no_diamond_reason,

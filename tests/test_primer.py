@@ -32,7 +32,7 @@ from teaching_outline import (
 )
 
 from stormbook import load_dataset
-from stormbook.effect_sizes import risk_ratio
+from stormbook.evidence.effect_sizes import risk_ratio
 from stormbook.formatting import estimate_text
 
 PAGE = "appendix/python-primer"
@@ -49,7 +49,7 @@ STRING_METHODS = {name for name in dir(pd.Series.str) if not name.startswith("_"
 INDEXERS = {"loc", "iloc", "at", "iat"}
 # Calls that lay out a page and answer nothing: the primer names them and says a student
 # does not need them, instead of showing them (a shown call would be page plumbing).
-LAYOUT_HELPERS = {"stormbook.charts.numbers_table": "numbers_table", "myst_nb.glue": "glue"}
+LAYOUT_HELPERS = {"stormbook.figures.charts.numbers_table": "numbers_table", "myst_nb.glue": "glue"}
 NUMREF = re.compile(r"\{numref\}`(?:[^`<]*<)?([\w-]+)>?`")
 
 
@@ -223,7 +223,7 @@ def test_primer_names_the_layout_helpers_it_does_not_teach():
 
 
 SOLUTION = """
-from stormbook.effect_sizes import odds_ratio
+from stormbook.evidence.effect_sizes import odds_ratio
 counts = {"a": 1}
 ratio = odds_ratio(1, 2, 3, 4)
 for key, value in counts.items():
@@ -234,13 +234,15 @@ for key, value in counts.items():
 
 def test_a_new_call_in_a_solution_is_found_and_missing_from_a_primer_without_it():
     assert calls_used([SOLUTION], []) == {
-        "stormbook.effect_sizes.odds_ratio",
+        "stormbook.evidence.effect_sizes.odds_ratio",
         ".groupby",
         ".size",
         ".loc",
         "str.startswith",
     }
-    primer = 'from stormbook.effect_sizes import odds_ratio\nodds_ratio(1, 2, 3, 4)\nt.loc["a"]'
+    primer = (
+        'from stormbook.evidence.effect_sizes import odds_ratio\nodds_ratio(1, 2, 3, 4)\nt.loc["a"]'
+    )
     assert calls_used([SOLUTION], []) - calls_used([primer], []) == {
         ".groupby",
         ".size",

@@ -21,9 +21,9 @@ import question_bank as qb
 from conftest import ROOT, notebook_pages
 from teaching_outline import directive_blocks, read_outline
 
-from stormbook import load_dataset, scores
+from stormbook import instruments, load_dataset
 from stormbook.datasets import read_package
-from stormbook.vignettes import synthetic_vignettes
+from stormbook.instruments.vignettes import synthetic_vignettes
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
@@ -449,11 +449,11 @@ def expected_key(identifier: str, resource: str, row_key: str) -> str:
     """The right answer, computed here from the item's source row."""
     if identifier.startswith("qb-hscore-"):
         patient = synthetic_patient(resource, row_key)
-        names = inspect.signature(scores.hscore).parameters
-        return f"HScore {scores.hscore(**{n: patient[n] for n in names}).total}"
+        names = inspect.signature(instruments.hscore).parameters
+        return f"HScore {instruments.hscore(**{n: patient[n] for n in names}).total}"
     if identifier.startswith("qb-hlh2004-"):
         patient = synthetic_patient(resource, row_key)
-        result = scores.hlh2004(
+        result = instruments.hlh2004(
             molecular_diagnosis=None,
             fever=bool(patient["fever"]),
             splenomegaly=bool(patient["splenomegaly"]),

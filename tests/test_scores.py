@@ -11,8 +11,8 @@ import inspect
 import numpy as np
 import pytest
 
-from stormbook import scores, vignettes
-from stormbook.scores import ScoreInputError
+from stormbook import instruments
+from stormbook.instruments import ScoreInputError, vignettes
 
 # ----------------------------------------------------------------------------- HLH-2004
 
@@ -75,14 +75,14 @@ def hlh_inputs(**changes):
     ],
 )
 def test_hlh2004_thresholds_at_and_beside(changes, criterion, met):
-    assert scores.hlh2004(**hlh_inputs(**changes)).criteria[criterion] is met
+    assert instruments.hlh2004(**hlh_inputs(**changes)).criteria[criterion] is met
 
 
 def test_hlh2004_five_of_eight_is_the_rule():
     four = hlh_inputs(fever=True, splenomegaly=True, ferritin_ug_per_l=600, scd25_u_per_ml=3000)
-    result = scores.hlh2004(**four)
+    result = instruments.hlh2004(**four)
     assert (result.met, result.fulfilled) == (4, False)
-    five = scores.hlh2004(**{**four, "haemophagocytosis": True})
+    five = instruments.hlh2004(**{**four, "haemophagocytosis": True})
     assert (five.met, five.fulfilled) == (5, True)
     assert five.verdict.startswith("route B met: 5 of 8 criteria (5 needed)")
 
@@ -92,7 +92,7 @@ def test_hlh2004_route_a_is_diagnostic_under_hlh2004_and_a_predisposition():
     # molecular diagnosis is consistent with HLH". "The finding of a genetic defect does not
     # mean that a patient has acute hyperinflammatory HLH, only that they have a
     # predisposition" (PMC8212354, Table 2 footnote).
-    result = scores.hlh2004(**hlh_inputs(molecular_diagnosis=True))
+    result = instruments.hlh2004(**hlh_inputs(molecular_diagnosis=True))
     assert (result.met, result.route_a, result.fulfilled) == (0, True, False)
     assert result.diagnostic_by_either_route is True
     assert result.verdict == (
@@ -103,10 +103,10 @@ def test_hlh2004_route_a_is_diagnostic_under_hlh2004_and_a_predisposition():
 
 
 def test_hlh2004_either_route_needs_both_answers_to_say_no():
-    no_genetics = scores.hlh2004(**hlh_inputs(molecular_diagnosis=None))
+    no_genetics = instruments.hlh2004(**hlh_inputs(molecular_diagnosis=None))
     assert no_genetics.fulfilled is False
     assert no_genetics.diagnostic_by_either_route is None
-    negative = scores.hlh2004(**hlh_inputs(molecular_diagnosis=False))
+    negative = instruments.hlh2004(**hlh_inputs(molecular_diagnosis=False))
     assert negative.diagnostic_by_either_route is False
 
 
@@ -124,7 +124,7 @@ def test_hlh2004_either_route_needs_both_answers_to_say_no():
 def test_hlh2004_haemophagocytosis_counts_only_without_malignancy(
     haemophagocytosis, malignancy, b5
 ):
-    result = scores.hlh2004(
+    result = instruments.hlh2004(
         **hlh_inputs(haemophagocytosis=haemophagocytosis, evidence_of_malignancy=malignancy)
     )
     assert result.criteria["B5"] is b5
@@ -138,8 +138,8 @@ def test_hlh2004_malignancy_can_turn_five_criteria_into_four():
         scd25_u_per_ml=3000,
         haemophagocytosis=True,
     )
-    assert scores.hlh2004(**five).fulfilled is True
-    result = scores.hlh2004(**{**five, "evidence_of_malignancy": True})
+    assert instruments.hlh2004(**five).fulfilled is True
+    result = instruments.hlh2004(**{**five, "evidence_of_malignancy": True})
     assert (result.met, result.fulfilled) == (4, False)
     assert result.verdict.endswith(
         "evidence of malignancy: haemophagocytosis not counted (a strict reading of "
@@ -158,21 +158,21 @@ def test_hlh2004_malignancy_can_turn_five_criteria_into_four():
     ],
 )
 def test_hlh2004_conventional_units_use_the_printed_conventional_thresholds(changes, met):
-    assert scores.hlh2004(**hlh_inputs(**changes)).criteria["B4"] is met
+    assert instruments.hlh2004(**hlh_inputs(**changes)).criteria["B4"] is met
 
 
 def test_hlh2004_refuses_one_value_in_two_units():
     with pytest.raises(
         ScoreInputError, match="triglycerides_mmol_per_l and triglycerides_mg_per_dl"
     ):
-        scores.hlh2004(**hlh_inputs(triglycerides_mg_per_dl=100))
+        instruments.hlh2004(**hlh_inputs(triglycerides_mg_per_dl=100))
 
 
 def test_hlh2004_worked_example_by_hand():
     # Adult: fever, splenomegaly, Hb 85 g/L (<90), platelets 60 (<100), neutrophils 2.0 (not low):
     # 2 lineages -> B3 met; TG 2.0 (<3.0) but fibrinogen 1.2 (<=1.5) -> B4 met; ferritin 8000 -> B7;
     # no marrow done, NK and sCD25 not measured. Met: B1 B2 B3 B4 B7 = 5 -> fulfilled.
-    result = scores.hlh2004(
+    result = instruments.hlh2004(
         **hlh_inputs(
             fever=True,
             splenomegaly=True,
@@ -203,7 +203,7 @@ def test_hlh2004_worked_example_by_hand():
 
 
 def test_hlh2004_missing_tests_leave_the_verdict_open():
-    result = scores.hlh2004(
+    result = instruments.hlh2004(
         **hlh_inputs(
             fever=True,
             splenomegaly=True,
@@ -217,7 +217,7 @@ def test_hlh2004_missing_tests_leave_the_verdict_open():
 
 
 def test_hlh2004_one_low_lineage_and_one_unmeasured_is_undecided():
-    result = scores.hlh2004(**hlh_inputs(platelets_10e9_per_l=50, neutrophils_10e9_per_l=None))
+    result = instruments.hlh2004(**hlh_inputs(platelets_10e9_per_l=50, neutrophils_10e9_per_l=None))
     assert result.criteria["B3"] is None
 
 
@@ -237,14 +237,14 @@ def test_hlh2004_one_low_lineage_and_one_unmeasured_is_undecided():
 )
 def test_hlh2004_refuses_bad_input_naming_it(name, value, message):
     with pytest.raises(ScoreInputError, match=message):
-        scores.hlh2004(**hlh_inputs(**{name: value}))
+        instruments.hlh2004(**hlh_inputs(**{name: value}))
 
 
 def test_hlh2004_requires_every_input():
     inputs = hlh_inputs()
     del inputs["ferritin_ug_per_l"]
     with pytest.raises(TypeError, match="ferritin_ug_per_l"):
-        scores.hlh2004(**inputs)
+        instruments.hlh2004(**inputs)
 
 
 # ----------------------------------------------------------------------------- HScore
@@ -297,15 +297,15 @@ def hs_inputs(**changes):
     ],
 )
 def test_hscore_band_limits(changes, variable, points):
-    result = scores.hscore(**hs_inputs(**changes))
+    result = instruments.hscore(**hs_inputs(**changes))
     assert result.points[variable] == points
     assert result.total == points  # every other variable scores 0 here
 
 
 def test_hscore_minimum_is_zero_and_maximum_is_derived_337():
-    assert scores.hscore(**hs_inputs()).total == 0
+    assert instruments.hscore(**hs_inputs()).total == 0
     # Derived (not printed in a source): 18 + 49 + 38 + 34 + 50 + 64 + 30 + 19 + 35 = 337
-    top = scores.hscore(
+    top = instruments.hscore(
         **hs_inputs(
             known_immunosuppression=True,
             temperature_c=40,
@@ -319,7 +319,7 @@ def test_hscore_minimum_is_zero_and_maximum_is_derived_337():
         )
     )
     assert top.total == 18 + 49 + 38 + 34 + 50 + 64 + 30 + 19 + 35 == 337
-    assert scores.hscore_maximum() == 337
+    assert instruments.hscore_maximum() == 337
 
 
 def test_hscore_worked_example_by_hand():
@@ -327,7 +327,7 @@ def test_hscore_worked_example_by_hand():
     # TG 2.1 (44), fibrinogen 2.0 (30), AST 45 (19), no immunosuppression (0), no marrow (0).
     # 33 + 23 + 24 + 35 + 44 + 30 + 19 = 208: above the cut-off of 169; between the published
     # points 200 (88%) and 210 (93%).
-    result = scores.hscore(
+    result = instruments.hscore(
         **hs_inputs(
             temperature_c=39.0,
             organomegaly="hepatomegaly or splenomegaly",
@@ -344,7 +344,7 @@ def test_hscore_worked_example_by_hand():
 
 
 def test_hscore_cutoff_is_the_published_169():
-    assert scores.hscore_cutoff() == 169
+    assert instruments.hscore_cutoff() == 169
 
 
 @pytest.mark.parametrize(
@@ -366,13 +366,13 @@ def test_hscore_cutoff_is_the_published_169():
     ],
 )
 def test_hscore_probability_uses_only_published_points(total, expected):
-    assert scores.hscore_published_probability(total) == expected
+    assert instruments.hscore_published_probability(total) == expected
 
 
 def test_hscore_range_when_inputs_are_not_measured():
     # Measured: 2 lineages (24), ferritin 3000 (35), fibrinogen 2.0 (30), AST 40 (19) = 108.
     # Not measured: temperature (0-49), triglycerides (0-64), marrow (0-35): up to 108 + 148.
-    result = scores.hscore_range(
+    result = instruments.hscore_range(
         **hs_inputs(
             temperature_c=None,
             cytopenia_lineages=2,
@@ -389,12 +389,12 @@ def test_hscore_range_when_inputs_are_not_measured():
         "triglycerides_mmol_per_l",
         "marrow_haemophagocytosis",
     )
-    complete = scores.hscore_range(**hs_inputs(ferritin_ng_per_ml=2000))
+    complete = instruments.hscore_range(**hs_inputs(ferritin_ng_per_ml=2000))
     assert (complete.low, complete.high) == (35, 35)
 
 
 def test_hscore_probability_table_has_the_17_published_pairs():
-    table = scores.hscore_probability_table()
+    table = instruments.hscore_probability_table()
     assert list(table["comparator"]) == ["<="] + ["=="] * 15 + [">="]
     assert list(table["hscore"]) == list(range(90, 260, 10))
     assert list(table["probability_percent"]) == [
@@ -433,17 +433,17 @@ def test_hscore_probability_table_has_the_17_published_pairs():
 )
 def test_hscore_refuses_bad_input_naming_it(name, value, message):
     with pytest.raises(ScoreInputError, match=message):
-        scores.hscore(**hs_inputs(**{name: value}))
+        instruments.hscore(**hs_inputs(**{name: value}))
 
 
 def test_hscore_takes_a_row_of_the_synthetic_vignettes_as_it_is():
     """A pandas row holds numpy booleans; they are booleans, so no `bool(...)` is needed."""
     row = vignettes.synthetic_vignettes().iloc[0]
     assert isinstance(row["known_immunosuppression"], np.bool_)
-    names = [n for n in inspect.signature(scores.hscore).parameters]
-    by_row = scores.hscore(**{name: row[name] for name in names})
+    names = [n for n in inspect.signature(instruments.hscore).parameters]
+    by_row = instruments.hscore(**{name: row[name] for name in names})
     plain = {name: row[name].item() if hasattr(row[name], "item") else row[name] for name in names}
-    assert by_row == scores.hscore(**plain)
+    assert by_row == instruments.hscore(**plain)
 
 
 # ----------------------------------------------------------------------------- MAS 2016
@@ -479,15 +479,15 @@ def mas_inputs(**changes):
     ],
 )
 def test_mas2016_thresholds_at_and_beside(changes, item, met):
-    assert scores.mas2016(**mas_inputs(**changes)).criteria[item] is met
+    assert instruments.mas2016(**mas_inputs(**changes)).criteria[item] is met
 
 
 def test_mas2016_ferritin_plus_any_two():
-    one = scores.mas2016(**mas_inputs(platelets_10e9_per_l=150))
+    one = instruments.mas2016(**mas_inputs(platelets_10e9_per_l=150))
     assert (one.met, one.fulfilled) == (1, False)
-    two = scores.mas2016(**mas_inputs(platelets_10e9_per_l=150, ast_u_per_l=80))
+    two = instruments.mas2016(**mas_inputs(platelets_10e9_per_l=150, ast_u_per_l=80))
     assert (two.met, two.fulfilled) == (2, True)
-    low_ferritin = scores.mas2016(
+    low_ferritin = instruments.mas2016(
         **mas_inputs(
             ferritin_ng_per_ml=600,
             platelets_10e9_per_l=150,
@@ -500,8 +500,8 @@ def test_mas2016_ferritin_plus_any_two():
 
 def test_mas2016_applies_only_to_febrile_sjia():
     inputs = mas_inputs(platelets_10e9_per_l=150, ast_u_per_l=80)
-    assert scores.mas2016(**{**inputs, "known_or_suspected_sjia": False}).fulfilled is False
-    result = scores.mas2016(**{**inputs, "febrile": False})
+    assert instruments.mas2016(**{**inputs, "known_or_suspected_sjia": False}).fulfilled is False
+    result = instruments.mas2016(**{**inputs, "febrile": False})
     assert result.fulfilled is False and "not applicable" in result.verdict
 
 
@@ -509,10 +509,10 @@ def test_mas2016_refuses_si_units_in_mg_parameters():
     # 3.6 g/L is the published SI threshold; typed into the mg/dL parameter it is refused,
     # not read as extreme hypofibrinogenaemia.
     with pytest.raises(ScoreInputError, match=r"fibrinogen_mg_per_dl: 3\.6 .*check the unit"):
-        scores.mas2016(**mas_inputs(fibrinogen_mg_per_dl=3.6))
-    assert scores.mas2016(**mas_inputs(fibrinogen_mg_per_dl=360)).criteria
+        instruments.mas2016(**mas_inputs(fibrinogen_mg_per_dl=3.6))
+    assert instruments.mas2016(**mas_inputs(fibrinogen_mg_per_dl=360)).criteria
     with pytest.raises(ScoreInputError, match="febrile"):
-        scores.mas2016(**mas_inputs(febrile="yes"))
+        instruments.mas2016(**mas_inputs(febrile="yes"))
 
 
 # ----------------------------------------------------------------------------- ASTCT
@@ -531,7 +531,7 @@ def crs(**changes):
         death_due_to_crs=False,
     )
     inputs.update(changes)
-    return scores.astct_crs_grade(**inputs)
+    return instruments.astct_crs_grade(**inputs)
 
 
 def test_astct_published_example_is_grade_3():
@@ -569,7 +569,7 @@ def test_astct_after_anticytokine_therapy_fever_is_not_required_in_established_c
     treated = dict(antipyretic_or_anticytokine_given=True, crs_established_with_fever=True)
     assert crs(temperature_c=37.0, hypoxia="high_flow", **treated).grade == 3
     assert crs(temperature_c=None, **treated).grade is None
-    assert crs(temperature_c=None, **treated).explanation == scores.ASTCT_TEXT["treated_none"]
+    assert crs(temperature_c=None, **treated).explanation == instruments.ASTCT_TEXT["treated_none"]
 
 
 def test_astct_never_febrile_patient_given_paracetamol_is_not_graded():
@@ -581,7 +581,7 @@ def test_astct_never_febrile_patient_given_paracetamol_is_not_graded():
     )
     assert result.grade is None
     assert result.grade_by_hypotension == 3
-    assert result.explanation == scores.ASTCT_TEXT["not_established"]
+    assert result.explanation == instruments.ASTCT_TEXT["not_established"]
 
 
 @pytest.mark.parametrize(
@@ -610,7 +610,7 @@ def test_astct_waiver_neighbours(changes, grade, key):
     inputs.update(changes)
     result = crs(**inputs)
     assert result.grade == grade
-    assert result.explanation == scores.ASTCT_TEXT[key].format(
+    assert result.explanation == instruments.ASTCT_TEXT[key].format(
         grade=grade, by_hypotension=3, by_hypoxia=1
     )
 
@@ -618,10 +618,10 @@ def test_astct_waiver_neighbours(changes, grade, key):
 def test_astct_fever_alone_is_not_described_as_hypotension_or_hypoxia():
     result = crs(temperature_c=38.6)
     assert result.grade == 1
-    assert result.explanation == scores.ASTCT_TEXT["fever_only"]
+    assert result.explanation == instruments.ASTCT_TEXT["fever_only"]
     assert "hypotension (grade" not in result.explanation
     one_vasopressor = crs(temperature_c=38.6, hypotension="one_vasopressor")
-    assert one_vasopressor.explanation == scores.ASTCT_TEXT["fever"].format(
+    assert one_vasopressor.explanation == instruments.ASTCT_TEXT["fever"].format(
         by_hypotension=one_vasopressor.grade_by_hypotension, by_hypoxia=1
     )
 
@@ -700,19 +700,19 @@ def test_astct_refuses_bad_input_naming_it(changes, message):
 
 
 def test_astct_categories_come_from_the_data_in_order():
-    assert scores.astct_categories("hypotension") == [
+    assert instruments.astct_categories("hypotension") == [
         "none",
         "no_vasopressor",
         "one_vasopressor",
         "multiple_vasopressors",
     ]
-    assert scores.astct_categories("hypoxia") == [
+    assert instruments.astct_categories("hypoxia") == [
         "none",
         "low_flow",
         "high_flow",
         "positive_pressure",
     ]
-    assert scores.astct_fever_threshold_c() == 38.0
+    assert instruments.astct_fever_threshold_c() == 38.0
 
 
 # ----------------------------------------------------------------------------- predictive values
@@ -721,7 +721,7 @@ def test_astct_categories_come_from_the_data_in_order():
 def test_predictive_values_worked_by_hand():
     # 1000 patients, prevalence 1.5%: 15 with the disease; sensitivity 93% -> 13.95 true positives;
     # 985 without, specificity 86% -> 137.9 false positives; PPV = 13.95 / 151.85 = 0.0919
-    result = scores.predictive_values(sensitivity=0.93, specificity=0.86, prevalence=0.015)
+    result = instruments.predictive_values(sensitivity=0.93, specificity=0.86, prevalence=0.015)
     assert result.true_positive == pytest.approx(13.95)
     assert result.false_positive == pytest.approx(137.9)
     assert result.positive_predictive_value == pytest.approx(13.95 / 151.85)
@@ -739,7 +739,7 @@ def test_predictive_values_worked_by_hand():
 def test_predictive_values_refuse_percentages_and_bad_counts(changes, message):
     inputs = {**dict(sensitivity=0.93, specificity=0.86, prevalence=0.015), **changes}
     with pytest.raises(ScoreInputError, match=message):
-        scores.predictive_values(**inputs)
+        instruments.predictive_values(**inputs)
 
 
 # ----------------------------------------------------------------------------- HScore curve
@@ -748,8 +748,8 @@ def test_predictive_values_refuse_percentages_and_bad_counts(changes, message):
 def test_hscore_printed_probabilities_lie_on_a_logistic_curve():
     # The chapter says the printed points lie on a logistic curve (within 2 percentage
     # points) and that the probability is about one half at the cut-off of 169.
-    fit = scores.hscore_logistic_fit()
-    table = scores.hscore_probability_table()
+    fit = instruments.hscore_logistic_fit()
+    table = instruments.hscore_probability_table()
     points = table[table["comparator"] == "=="]
     worst = max(
         abs(fit.probability(float(h)) - float(p) / 100)
@@ -757,13 +757,13 @@ def test_hscore_printed_probabilities_lie_on_a_logistic_curve():
     )
     assert worst < 0.02
     assert 167 < fit.midpoint < 169
-    assert 0.45 < fit.probability(scores.hscore_cutoff()) < 0.55
+    assert 0.45 < fit.probability(instruments.hscore_cutoff()) < 0.55
     assert fit.intercept == pytest.approx(-10.538, abs=0.01)
     assert fit.slope == pytest.approx(0.06283, abs=0.0001)
 
 
 def test_hscore_cutoff_lies_between_printed_points_either_side_of_one_half():
-    table = scores.hscore_probability_table().set_index("hscore")
+    table = instruments.hscore_probability_table().set_index("hscore")
     assert table.loc[160, "probability_percent"] == "40"
     assert table.loc[170, "probability_percent"] == "54"
-    assert 160 < scores.hscore_cutoff() < 170
+    assert 160 < instruments.hscore_cutoff() < 170

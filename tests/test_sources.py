@@ -6,7 +6,7 @@ import pandas as pd
 from bs4 import BeautifulSoup
 from pybtex.database import Entry, Person
 
-from stormbook.charts import numbers_table, reader_header
+from stormbook.figures.charts import numbers_table, reader_header
 from stormbook.sources import citation, citations_by_doi, linked_sources
 
 

@@ -17,8 +17,8 @@ from conftest import ROOT
 from scipy.stats import beta, norm
 
 from stormbook import load_dataset
-from stormbook.effect_sizes import risk_difference
-from stormbook.treatment import (
+from stormbook.evidence.effect_sizes import risk_difference
+from stormbook.evidence.treatment import (
     COVID_ROWS,
     DESIGN_RANK,
     HLH_ROWS,
@@ -33,7 +33,7 @@ from stormbook.treatment import (
     number_needed_to_treat,
     ratio_of_ratios,
 )
-from stormbook.treatment_charts import covid_chart, evidence_map_chart, hlh_chart
+from stormbook.evidence.treatment_charts import covid_chart, evidence_map_chart, hlh_chart
 
 PAGE = "chapters/04-treatment"
 
@@ -286,7 +286,7 @@ def test_a_row_without_both_arms_counted_is_refused(results):
 
 
 def test_a_cell_whose_row_is_not_the_strongest_design_is_refused(results, anakinra, monkeypatch):
-    import stormbook.treatment as treatment
+    import stormbook.evidence.treatment as treatment
 
     monkeypatch.setitem(
         treatment.MAP_ROWS, ("corticosteroid", "COVID-19"), ("recovery-dex-death-d28-overall", "x")

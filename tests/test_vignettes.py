@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from stormbook.vignettes import synthetic_vignettes
+from stormbook.instruments.vignettes import synthetic_vignettes
 
 
 def test_same_seed_same_patients_other_seed_other_patients():
@@ -41,10 +41,10 @@ def test_splenomegaly_only_when_the_spleen_is_enlarged():
 
 
 def test_hepatomegaly_alone_does_not_score_hlh2004_splenomegaly():
-    from stormbook import scores
+    from stormbook import instruments
 
     row = synthetic_vignettes(200).query("hepatomegaly and not splenomegaly").iloc[0]
-    result = scores.hlh2004(
+    result = instruments.hlh2004(
         molecular_diagnosis=None,
         fever=bool(row["fever"]),
         splenomegaly=bool(row["splenomegaly"]),

@@ -51,7 +51,7 @@ import nbformat
 import yaml
 from execute_notebooks import execute
 
-from stormbook.data_changelog import (
+from maintenance.data_changelog import (
     COLUMN_ADDED,
     COLUMN_REMOVED,
     NEXT,
@@ -60,7 +60,7 @@ from stormbook.data_changelog import (
     Release,
     parse_changelog,
 )
-from stormbook.data_changes import DataChangeError, diff_rows
+from maintenance.data_changes import DataChangeError, diff_rows
 
 TOOL_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TOOL_ROOT / "_ext"))

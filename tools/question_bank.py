@@ -11,7 +11,7 @@ glued from the executed notebooks, read here from `_build/jupyter_execute`.
   single-answer multiple-choice item; one with a model answer becomes an essay item whose
   general feedback (and, in QTI, the scorer's rubric) is the model answer.
 - The vignettes are computed from data rows: synthetic patients scored with
-  `stormbook.scores`, and trial results read from their typed columns. Each distractor is the
+  `stormbook.instruments`, and trial results read from their typed columns. Each distractor is the
   answer a named, plausible error gives (swapped arms, odds for risk, a criterion
   miscounted), so every number shown is in the data or computed from it.
 - MyST roles become plain text: glued values formatted as the page formats them, citations
@@ -52,11 +52,12 @@ sys.path.insert(0, str(ROOT / "_ext"))
 from book_toc import read_toc, toc_notebooks  # noqa: E402
 from teaching_outline import directive_blocks, read_outline  # noqa: E402
 
-from stormbook import effect_sizes, load_dataset, scores  # noqa: E402
-from stormbook.data_changelog import NEXT, read_changelog  # noqa: E402
+from maintenance.data_changelog import NEXT, read_changelog  # noqa: E402
+from stormbook import instruments, load_dataset  # noqa: E402
+from stormbook.evidence import effect_sizes  # noqa: E402
 from stormbook.formatting import number  # noqa: E402
+from stormbook.instruments.vignettes import FEVER_C, synthetic_vignettes  # noqa: E402
 from stormbook.sources import citation, source_citation  # noqa: E402
-from stormbook.vignettes import FEVER_C, synthetic_vignettes  # noqa: E402
 
 DEFAULT_OUT = ROOT / "_build" / "question-bank"
 GLUE_FOLDER = Path("_build") / "jupyter_execute"
@@ -594,14 +595,16 @@ def _slug(text: str) -> str:
 
 
 SYNTHETIC_NOTE = (
-    "The patient is **synthetic**: made up by `stormbook.vignettes` for teaching "
+    "The patient is **synthetic**: made up by `stormbook.instruments.vignettes` for teaching "
     "(seed {seed}), not a real patient, and describing no real population. The quiz's "
     "patients are not the synthetic patients of the book's chapters."
 )
 
 
 def _synthetic_source(row) -> Source:
-    resource = f"stormbook.vignettes.synthetic_vignettes(n={BANK_PATIENTS}, seed={BANK_SEED})"
+    resource = (
+        f"stormbook.instruments.vignettes.synthetic_vignettes(n={BANK_PATIENTS}, seed={BANK_SEED})"
+    )
     return Source(resource, row["vignette"], synthetic=True)
 
 
@@ -616,11 +619,11 @@ def bank_patients():
 
 
 # ------------------------------------------------------------ the HScore
-HSCORE_INPUTS = list(inspect.signature(scores.hscore).parameters)
+HSCORE_INPUTS = list(inspect.signature(instruments.hscore).parameters)
 
 
-def hscore_of(row) -> scores.HScoreResult:
-    return scores.hscore(**{name: row[name] for name in HSCORE_INPUTS})
+def hscore_of(row) -> instruments.HScoreResult:
+    return instruments.hscore(**{name: row[name] for name in HSCORE_INPUTS})
 
 
 def hscore_distractors(row) -> list[Option]:
@@ -666,7 +669,7 @@ def hscore_distractors(row) -> list[Option]:
         )
     out = []
     for why, change in slips:
-        total = scores.hscore(**{**inputs, **change}).total
+        total = instruments.hscore(**{**inputs, **change}).total
         out.append(Option(total, f"HScore {total}", f"This total {why}."))
     return out
 
@@ -715,7 +718,7 @@ def hscore_item(row, version: Version, root: Path = ROOT) -> Item | None:
         stem=stem,
         options=sorted(options, key=lambda option: option.value),
         correct=correct,
-        general="Scored with `stormbook.scores.hscore` from the book's HScore points "
+        general="Scored with `stormbook.instruments.hscore` from the book's HScore points "
         "(data: hscore-points, hscore-cytopenia, hscore-performance).",
         source=_synthetic_source(row),
         version=version,
@@ -751,7 +754,7 @@ BAND_UNITS = {"degC": "°C", "lineages": ""}
 
 
 def _band(variable: str, band: str) -> str:
-    unit = scores.HSCORE_VARIABLES[variable][1] or ""
+    unit = instruments.HSCORE_VARIABLES[variable][1] or ""
     return f"{_display(band)} {BAND_UNITS.get(unit, unit)}".strip()
 
 
@@ -774,7 +777,7 @@ def _hscore_working(result) -> str:
 
 
 # ------------------------------------------------------------ HLH-2004
-def hlh2004_of(row, **changes) -> scores.CriteriaResult:
+def hlh2004_of(row, **changes) -> instruments.CriteriaResult:
     """HLH-2004 for a synthetic adult: genetics, NK-cell activity and sCD25 not measured."""
     inputs = {
         "molecular_diagnosis": None,
@@ -792,7 +795,7 @@ def hlh2004_of(row, **changes) -> scores.CriteriaResult:
         "ferritin_ug_per_l": float(row["ferritin_ng_per_ml"]),
         "scd25_u_per_ml": None,
     }
-    return scores.hlh2004(**{**inputs, **changes})
+    return instruments.hlh2004(**{**inputs, **changes})
 
 
 def _criteria_text(met: int, result) -> str:
@@ -863,7 +866,7 @@ def hlh2004_item(row, version: Version, root: Path = ROOT) -> Item | None:
         stem=stem,
         options=sorted(options, key=lambda option: option.value),
         correct=correct,
-        general="Counted with `stormbook.scores.hlh2004` from the criteria as reproduced from "
+        general="Counted with `stormbook.instruments.hlh2004` from the criteria as reproduced from "
         "HLH-2004 (data: hlh2004-criteria).",
         source=_synthetic_source(row),
         version=version,
@@ -985,7 +988,7 @@ def risk_ratio_item(version: Version, root: Path = ROOT) -> Item:
         stem=stem,
         options=sorted(options, key=lambda option: option.value),
         correct=correct,
-        general="Computed with `stormbook.effect_sizes` from the counts the trial printed.",
+        general="Computed with `stormbook.evidence.effect_sizes` from the counts the trial printed.",
         source=_data_source(resource, row, key),
         version=version,
         root=root,
@@ -1070,7 +1073,7 @@ def risk_difference_item(version: Version, root: Path = ROOT) -> Item:
         stem=stem,
         options=options,
         correct=correct,
-        general="Computed with `stormbook.effect_sizes.risk_difference` from the counts the trial printed.",
+        general="Computed with `stormbook.evidence.effect_sizes.risk_difference` from the counts the trial printed.",
         source=_data_source(resource, row, key),
         version=version,
         root=root,

@@ -2,7 +2,7 @@
 
 The static site has no Python kernel, so each calculator is a Vega-Lite spec: every input is
 a parameter bound to a control, and the result is a Vega expression. The expressions are
-generated here from the same rows of `data/` that `stormbook.scores` reads (thresholds,
+generated here from the same rows of `data/` that `stormbook.instruments` reads (thresholds,
 points, grades), with the same words (`scores.HLH2004_TEXT`, `MAS2016_TEXT`, `ASTCT_TEXT`,
 `hscore_probability_rules`, and `hscore.HSCORE_TEXT`), so the page and Python cannot drift
 apart unnoticed: tests render each spec with real Vega (vl-convert) on grids that cross every
@@ -15,7 +15,7 @@ the inputs as the page does: laboratory values in the unit system chosen ('SI' o
 value" where the twin raises.
 
 Laboratory values in the other unit system are converted with the sourced factors of
-`data/unit-conversions.csv` (`stormbook.units`), except where an instrument prints the
+`data/unit-conversions.csv` (`stormbook.instruments.units`), except where an instrument prints the
 threshold in both units (HLH-2004 triglycerides and fibrinogen): then the value is compared
 with the threshold printed in its own unit.
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from stormbook import scores
+from stormbook import instruments
 from stormbook.calculators.layout import _heading_and_verdict
 from stormbook.calculators.vega_helpers import (
     MISSING_TEMPERATURE_TEXT,
@@ -24,8 +24,8 @@ from stormbook.calculators.vega_helpers import (
     _wrapped,
     check_text,
 )
-from stormbook.charts import describe
-from stormbook.scores import (
+from stormbook.figures.charts import describe
+from stormbook.instruments import (
     ASTCT_TEXT,
     PLAUSIBLE_RANGES,
 )
@@ -44,15 +44,15 @@ ASTCT_DEFAULTS = {
 ASTCT_GRADE_LINE = {"graded": "CRS grade {grade}", "none": "No CRS grade"}
 
 
-def astct_entries(**entries) -> scores.CRSGrade:
+def astct_entries(**entries) -> instruments.CRSGrade:
     """The Python twin of the ASTCT calculator (no unit choice: temperature in °C)."""
-    return scores.astct_crs_grade(**entries)
+    return instruments.astct_crs_grade(**entries)
 
 
 def _astct_option_labels(kind: str) -> list[str]:
     """Menu labels short enough for a phone: the book's category names and their grade (the
     printed wording is in the table under the calculator)."""
-    grades = scores._astct_grades().sort_values("grade")
+    grades = instruments.astct_grades().sort_values("grade")
     special = {"none": f"no {kind}", "no_vasopressor": "hypotension not requiring vasopressors"}
 
     def label(grade, code):
@@ -63,7 +63,7 @@ def _astct_option_labels(kind: str) -> list[str]:
 
 
 def _astct_expressions() -> tuple[str, str]:
-    grades = scores._astct_grades().sort_values("grade")
+    grades = instruments.astct_grades().sort_values("grade")
     lowest = int(grades["grade"].min())
 
     def by(kind):
@@ -78,7 +78,7 @@ def _astct_expressions() -> tuple[str, str]:
     low, high = PLAUSIBLE_RANGES["temperature_c"]
     temp = _num("ct_temperature_c")
     fever = (
-        f"(!{_missing('ct_temperature_c')} && {temp} >= {scores.astct_fever_threshold_c()!r} "
+        f"(!{_missing('ct_temperature_c')} && {temp} >= {instruments.astct_fever_threshold_c()!r} "
         f"&& ct_fever_explained_by_other_cause == 'no')"
     )
     given = "ct_antipyretic_or_anticytokine_given == 'yes'"
@@ -98,7 +98,7 @@ def _astct_expressions() -> tuple[str, str]:
     def text(key, grade_expr):
         return _template_expression(_wrapped(ASTCT_TEXT[key]), {**values, "grade": grade_expr})
 
-    death = scores.astct_death_grade()
+    death = instruments.astct_death_grade()
     grade = (
         f"({invalid}) ? null : {died} ? {death} : {fever} ? {worst} : !({treated}) ? null "
         f": {worst} == {lowest} ? null : {worst}"
@@ -124,11 +124,11 @@ ASTCT_DESCRIPTION = (
 
 
 def astct_controls(initial: dict | None = None) -> list[alt.Parameter]:
-    """The ASTCT calculator's controls set to `initial` (keys as in `scores.astct_crs_grade`)."""
+    """The ASTCT calculator's controls set to `initial` (keys as in `instruments.astct_crs_grade`)."""
     v = _checked_initial(initial, ASTCT_DEFAULTS)
     hyp_codes, oxy_codes = (
-        scores.astct_categories("hypotension"),
-        scores.astct_categories("hypoxia"),
+        instruments.astct_categories("hypotension"),
+        instruments.astct_categories("hypoxia"),
     )
     return [
         _number_param("ct_temperature_c", "Temperature (°C): ", v["temperature_c"]),
@@ -183,7 +183,7 @@ def astct_controls(initial: dict | None = None) -> list[alt.Parameter]:
 
 
 def astct_calculator_chart(initial: dict | None = None) -> alt.LayerChart:
-    """The ASTCT CRS grade calculator (keys of `initial` as in `scores.astct_crs_grade`)."""
+    """The ASTCT CRS grade calculator (keys of `initial` as in `instruments.astct_crs_grade`)."""
     grade, explanation = _astct_expressions()
     line = _template_expression(ASTCT_GRADE_LINE["graded"], {"grade": "datum.grade"})
     data = (

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stormbook import scores
-from stormbook import units as _units
+from stormbook import instruments
 from stormbook.datasets import load_dataset
-from stormbook.scores import (
+from stormbook.instruments import (
     hscore_points_table,
 )
+from stormbook.instruments import units as _units
 
 
 def _symbol(comparator: str) -> str:
@@ -29,8 +29,8 @@ def threshold_comparison() -> pd.DataFrame:
     """The thresholds the four instruments use for fever, ferritin, triglycerides, fibrinogen and
     platelets, side by side, each in the unit its source prints (with the other unit system in
     brackets where the book converts). Built from the data; nothing typed here."""
-    hlh = scores._hlh2004_rows()
-    mas = scores._mas2016_rows()
+    hlh = instruments.hlh2004_rows()
+    mas = instruments.mas2016_rows()
     cyto = load_dataset("hscore-cytopenia").set_index("lineage")
     needed = int(float(hlh["B3"]["threshold"]))
 
@@ -41,7 +41,7 @@ def threshold_comparison() -> pd.DataFrame:
         si = _units.convert(analyte, float(row["threshold"]), "conventional", "SI")
         return f" (= {si:.3g} {_units.display_unit(analyte, 'SI')})"
 
-    fever_c = scores.astct_fever_threshold_c()
+    fever_c = instruments.astct_fever_threshold_c()
     all_hlh = load_dataset("hlh2004-criteria").set_index("criterion_id")
     jordan_fever = float(all_hlh.loc["B1_jordan", "threshold"])
     not_used = "not used"

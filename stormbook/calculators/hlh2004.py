@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from stormbook import scores
-from stormbook import units as _units
+from stormbook import instruments
 from stormbook.calculators.layout import _criteria_chart
 from stormbook.calculators.vega_helpers import (
     CHECK_TEXT,
@@ -30,11 +29,12 @@ from stormbook.calculators.vega_helpers import (
     _verdict_expression,
     _wrapped,
 )
-from stormbook.charts import describe
-from stormbook.scores import (
+from stormbook.figures.charts import describe
+from stormbook.instruments import (
     HLH2004_TEXT,
     PLAUSIBLE_RANGES,
 )
+from stormbook.instruments import units as _units
 
 HLH_DEFAULTS = {
     "units": "SI",
@@ -72,7 +72,7 @@ def hlh2004_entries(
     nk_activity_low_or_absent,
     ferritin,
     scd25,
-) -> scores.CriteriaResult:
+) -> instruments.CriteriaResult:
     """The Python twin of the HLH-2004 calculator: values in `units` ('SI' or 'conventional')."""
     system = _units.system(units)
     u = _units
@@ -83,7 +83,7 @@ def hlh2004_entries(
     tg = u.entry("triglycerides", "triglycerides", triglycerides, system)
     fib = u.entry("fibrinogen", "fibrinogen", fibrinogen, system)
     conventional = system == "conventional"
-    return scores.hlh2004(
+    return instruments.hlh2004(
         molecular_diagnosis=molecular_diagnosis,
         fever=fever,
         splenomegaly=splenomegaly,
@@ -104,7 +104,7 @@ def hlh2004_entries(
 
 
 def _hlh_rows() -> dict:
-    return scores._hlh2004_rows()
+    return instruments.hlh2004_rows()
 
 
 def hlh2004_labels() -> dict[str, str]:
@@ -154,7 +154,7 @@ def _hlh_cytopenias_status(rows, u) -> str:
         f": {float(rows['B3a']['threshold'])!r})"
     )
     if rows["B3a"]["comparator"] != rows["B3b"]["comparator"]:
-        raise scores.ScoreDataError("HLH-2004 haemoglobin rows differ in comparator")
+        raise instruments.ScoreDataError("HLH-2004 haemoglobin rows differ in comparator")
     lineages = [
         _hlh_lab_status(rows, "hlh_haemoglobin", "haemoglobin", "B3a", u, hb_threshold),
         _hlh_lab_status(rows, "hlh_platelets", "platelets", "B3c", u),

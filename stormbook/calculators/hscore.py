@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from stormbook import scores
-from stormbook import units as _units
+from stormbook import instruments
 from stormbook.calculators.vega_helpers import (
     _checked_initial,
     _js,
@@ -24,8 +23,8 @@ from stormbook.calculators.vega_helpers import (
     _wrapped,
     check_text,
 )
-from stormbook.charts import GREY, PALETTE, describe
-from stormbook.scores import (
+from stormbook.figures.charts import GREY, PALETTE, describe
+from stormbook.instruments import (
     HSCORE_VARIABLES,
     PLAUSIBLE_RANGES,
     hscore_categories,
@@ -35,6 +34,7 @@ from stormbook.scores import (
     hscore_probability_rules,
     hscore_probability_table,
 )
+from stormbook.instruments import units as _units
 
 # Parameter (Vega signal) name, control label and control for each variable.
 ITEM_LABELS = {
@@ -133,9 +133,9 @@ def hscore_entries(
         marrow_haemophagocytosis=marrow_haemophagocytosis,
     )
     cutoff, maximum = hscore_cutoff(), hscore_maximum()
-    spread = scores.hscore_range(**inputs)
+    spread = instruments.hscore_range(**inputs)
     if not spread.not_measured:
-        result = scores.hscore(**inputs)
+        result = instruments.hscore(**inputs)
         side = "above" if result.at_or_above_cutoff else "below"
         lines = (
             HSCORE_TEXT["total"].format(total=result.total, maximum=maximum),
@@ -181,7 +181,9 @@ def points_expression(variable: str) -> str:
         f"({signal} == {_js(NOT_KNOWN)}) ? NaN" if categorical else f"({_missing(signal)}) ? NaN"
     ]
     if variable == "number_of_cytopenias":
-        branches.append(f"({value} == 0) ? 0")  # no published row: scored 0 (see scores.py)
+        branches.append(
+            f"({value} == 0) ? 0"
+        )  # no published row: scored 0 (see stormbook/instruments/hscore.py)
     for _, row in rows.iterrows():
         condition = (
             f"{value} == {_js(row['band_label'])}" if categorical else _band_condition(value, row)
@@ -230,8 +232,8 @@ def _two_lines(label: str) -> str:
 
 
 def _probability_expression(total: str = "datum.total") -> str:
-    """Vega expression for `scores.hscore_published_probability`: the same rules and the same
-    words (`scores.hscore_probability_rules`), broken over two lines."""
+    """Vega expression for `instruments.hscore_published_probability`: the same rules and the same
+    words (`instruments.hscore_probability_rules`), broken over two lines."""
     conditions = {
         "at_or_below": lambda low, high: f"{total} <= {high}",
         "at_or_above": lambda low, high: f"{total} >= {low}",

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from stormbook import scores
-from stormbook import units as _units
+from stormbook import instruments
 from stormbook.calculators.layout import _criteria_base, _heading_verdict_and_rows
 from stormbook.calculators.vega_helpers import (
     CHECK_TEXT,
@@ -29,11 +28,12 @@ from stormbook.calculators.vega_helpers import (
     _units_param,
     _wrapped,
 )
-from stormbook.charts import describe
-from stormbook.scores import (
+from stormbook.figures.charts import describe
+from stormbook.instruments import (
     MAS2016_TEXT,
     PLAUSIBLE_RANGES,
 )
+from stormbook.instruments import units as _units
 
 MAS_DEFAULTS = {
     "units": "conventional",
@@ -57,7 +57,7 @@ def mas2016_entries(
     ast,
     triglycerides,
     fibrinogen,
-) -> scores.CriteriaResult:
+) -> instruments.CriteriaResult:
     """The Python twin of the MAS calculator. The criteria print triglycerides and fibrinogen in
     mg/dL; SI entries are converted with the sourced factors."""
     u = _units
@@ -69,7 +69,7 @@ def mas2016_entries(
     def si(name, analyte, value):
         return u.convert(analyte, u.entry(name, analyte, value, system), system, "SI")
 
-    return scores.mas2016(
+    return instruments.mas2016(
         febrile=febrile,
         known_or_suspected_sjia=known_or_suspected_sjia,
         ferritin_ng_per_ml=si("ferritin", "ferritin", ferritin),
@@ -81,7 +81,7 @@ def mas2016_entries(
 
 
 def mas2016_labels() -> dict[str, str]:
-    rows = scores._mas2016_rows()
+    rows = instruments.mas2016_rows()
 
     def t(row_id):
         row = rows[row_id]
@@ -99,7 +99,7 @@ def mas2016_labels() -> dict[str, str]:
 
 
 def _mas_expressions(u: str = "mas_units"):
-    rows = scores._mas2016_rows()
+    rows = instruments.mas2016_rows()
 
     def lab(signal, analyte, row_id, to_units):
         comparator, threshold = rows[row_id]["comparator"], float(rows[row_id]["threshold"])
@@ -141,7 +141,7 @@ def _mas_expressions(u: str = "mas_units"):
 
 
 def _mas_verdict_expression() -> str:
-    rows = scores._mas2016_rows()
+    rows = instruments.mas2016_rows()
     rule, needed = rows["rule"]["comparator"], str(int(float(rows["rule"]["threshold"])))
     fields = {"met": "datum.items_met", "needed": needed, "unknown": "datum.items_unknown"}
 

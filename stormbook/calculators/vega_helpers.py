@@ -10,12 +10,12 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from stormbook import scores
-from stormbook import units as _units
-from stormbook.charts import ALERT, GREY, PALETTE
-from stormbook.scores import (
+from stormbook import instruments
+from stormbook.figures.charts import ALERT, GREY, PALETTE
+from stormbook.instruments import (
     ScoreInputError,
 )
+from stormbook.instruments import units as _units
 
 WIDTH = 320  # every calculator fits a 390 px phone
 WRAP = 46  # characters per line of a verdict
@@ -98,7 +98,7 @@ def _unit_range_test(signal: str, analyte: str, units_signal: str) -> str:
 
 def _compare(value: str, comparator: str, threshold: float) -> str:
     if comparator not in ("<", "<=", ">", ">="):
-        raise scores.ScoreDataError(f"unknown comparator {comparator!r}")
+        raise instruments.ScoreDataError(f"unknown comparator {comparator!r}")
     return f"({value} {comparator} {threshold!r})"
 
 

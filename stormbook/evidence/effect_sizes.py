@@ -3,7 +3,7 @@
 A reader of a clinical paper meets two questions here: how much more (or less) often did
 the event happen with the treatment (risk ratio, odds ratio), and how many patients does
 that amount to (risk difference). This module answers them with the standard large-sample
-(Wald) formulas; what several studies say together is `stormbook.pooling`.
+(Wald) formulas; what several studies say together is `stormbook.evidence.pooling`.
 
 Zero-cell rule (Haldane-Anscombe): if any of the four cells of a 2x2 table is zero, 0.5 is
 added to every cell before a ratio (RR or OR) and its standard error are computed;

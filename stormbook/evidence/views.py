@@ -4,7 +4,7 @@ so that below 1 favours the treatment, with the pooled result of every view the 
 A view is one condition, one design group and one outcome (family and time window). Each
 row carries the ratio that would enter a pool: the risk ratio from arm counts when the
 paper prints them, otherwise the ratio the paper reports with its interval. The pooling
-itself, and the rules for when not to pool, are `stormbook.pooling`.
+itself, and the rules for when not to pool, are `stormbook.evidence.pooling`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stormbook.effect_sizes import EffectSizeError, risk_ratio
-from stormbook.pooling import no_diamond_reason, pool_rows
+from stormbook.evidence.effect_sizes import EffectSizeError, risk_ratio
+from stormbook.evidence.pooling import no_diamond_reason, pool_rows
 
 RATIO_MEASURES = ("HR", "OR", "RR", "rate ratio")
 VIEW_COLUMNS = [

@@ -1,7 +1,7 @@
 """The forest plot of the anakinra evidence, with a pooled row only where pooling is honest.
 
 The reader picks a condition, a design and an outcome (family and time window); the chart
-shows every study row of that view and, from `stormbook.evidence.pooled_views`, either the
+shows every study row of that view and, from `stormbook.evidence.views.pooled_views`, either the
 pooled estimate with its HKSJ interval and prediction interval or the reason no pooled
 estimate is drawn. The pooling (Paule-Mandel, an iterative estimate) is done once, in
 Python; the page only selects the view's result, so the two cannot disagree. A test renders
@@ -21,7 +21,14 @@ import json
 import altair as alt
 import pandas as pd
 
-from stormbook.charts import GREY, PALETTE, WRAPPED_LABEL_OFFSET, chart_data, wrap_text, wrapped
+from stormbook.figures.charts import (
+    GREY,
+    PALETTE,
+    WRAPPED_LABEL_OFFSET,
+    chart_data,
+    wrap_text,
+    wrapped,
+)
 
 DESIGN_GROUPS = [
     "randomised",

@@ -1,4 +1,4 @@
-"""The treatment chapter's three charts, built from the tables of `stormbook.treatment`.
+"""The treatment chapter's three charts, built from the tables of `stormbook.evidence.treatment`.
 
 Interactivity lives in the spec (menus bound to parameters), so the charts work on the
 static site without a kernel; each menu is a native form control, reached and changed with
@@ -11,14 +11,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from stormbook.charts import GREY, PALETTE, chart_data
-from stormbook.treatment import (
+from stormbook.evidence.treatment import (
     COVID_VIEWS,
     HLH_VIEWS,
     SYNDROMES,
     TARGETS,
     TreatmentDataError,
 )
+from stormbook.figures.charts import GREY, PALETTE, chart_data
 
 DIRECTION_COLOURS = {
     "benefit": PALETTE[2],

@@ -4,7 +4,7 @@ The explorer runs on the static site with no kernel. The model is linear (doubli
 dose doubles every concentration), so Python solves it once per route, interval and kidney
 function for a daily dose of 1 mg, and the page multiplies that curve by the daily dose the
 reader picks. The browser therefore repeats no pharmacokinetics; a test renders the chart
-and checks its printed peak and day-3 low against `stormbook.pharmacokinetics`.
+and checks its printed peak and day-3 low against `stormbook.pharmacokinetics.model`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from stormbook.charts import PALETTE, chart_data
-from stormbook.pharmacokinetics import Parameters, concentration_mg_l, continuous_infusion, repeated
+from stormbook.figures.charts import PALETTE, chart_data
+from stormbook.pharmacokinetics.model import (
+    Parameters,
+    concentration_mg_l,
+    continuous_infusion,
+    repeated,
+)
 
 HORIZON_H = 72.0
 STEP_H = 0.5

@@ -15,7 +15,7 @@ from functools import cache
 from numbers import Real
 
 from stormbook.datasets import load_dataset
-from stormbook.scores import PLAUSIBLE_RANGES, ScoreDataError, ScoreInputError
+from stormbook.instruments import PLAUSIBLE_RANGES, ScoreDataError, ScoreInputError
 
 SYSTEMS = ("SI", "conventional")
 # How units are printed on the page (the data use ASCII).
@@ -29,7 +29,7 @@ DISPLAY = {
     "mg/dL": "mg/dL",
     "mmol/L": "mmol/L",
 }
-# Plausible range of each analyte (in its SI unit), shared with `stormbook.scores`.
+# Plausible range of each analyte (in its SI unit), shared with `stormbook.instruments`.
 SI_RANGE_KEY = {
     "ferritin": "ferritin_ug_per_l",
     "fibrinogen": "fibrinogen_g_per_l",

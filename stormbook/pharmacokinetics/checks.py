@@ -24,7 +24,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from stormbook.pharmacokinetics import Dose, Parameters, concentration_mg_l, continuous_infusion
+from stormbook.pharmacokinetics.model import (
+    Dose,
+    Parameters,
+    concentration_mg_l,
+    continuous_infusion,
+)
 
 REFERENCE_WEIGHT_KG = 70.0
 TOLERANCE_SD = 2.0

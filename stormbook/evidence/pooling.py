@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.stats import t as t_dist
 from statsmodels.stats.meta_analysis import combine_effects
 
-from stormbook.effect_sizes import EffectSizeError, risk_ratio, se_from_ratio_ci
+from stormbook.evidence.effect_sizes import EffectSizeError, risk_ratio, se_from_ratio_ci
 
 MIN_STUDIES = 3
 MAX_I2 = 0.75

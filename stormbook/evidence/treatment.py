@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy.stats import beta, norm
 
-from stormbook.effect_sizes import EffectSizeError, Estimate, risk_ratio, se_from_ratio_ci
+from stormbook.evidence.effect_sizes import EffectSizeError, Estimate, risk_ratio, se_from_ratio_ci
 from stormbook.formatting import number
 
 

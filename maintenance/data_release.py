@@ -5,10 +5,10 @@ primary key, its fields and, per row, a short hash of each field's text. That is
 tell which rows were added or removed and which fields changed, and to check that a
 changelog entry's old value is what was released, without a second copy of the data.
 
-    python -m stormbook.data_release check     list changes the changelog does not record
-    python -m stormbook.data_release draft     print changelog entries for them (old values
+    python -m maintenance.data_release check     list changes the changelog does not record
+    python -m maintenance.data_release draft     print changelog entries for them (old values
                                                from git, as of the commit of the snapshot)
-    python -m stormbook.data_release release X.Y.Z --date YYYY-MM-DD --summary "..."
+    python -m maintenance.data_release release X.Y.Z --date YYYY-MM-DD --summary "..."
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from stormbook.data_changelog import (
+from maintenance.data_changelog import (
     COLUMN_ADDED,
     COLUMN_REMOVED,
     NEXT,
@@ -35,7 +35,7 @@ from stormbook.data_changelog import (
     read_changelog,
     write_changelog,
 )
-from stormbook.data_changes import ADDED, CHANGED, REMOVED, DataChangeError, diff_rows
+from maintenance.data_changes import ADDED, CHANGED, REMOVED, DataChangeError, diff_rows
 from stormbook.datasets import read_package
 from stormbook.paths import DESCRIPTOR_NAME, book_root
 
@@ -227,7 +227,7 @@ def problems(data_dir: Path) -> list[str]:
         found.append(
             f"{difference.resource}: a change since release {latest} that data/{CHANGELOG} "
             f"does not record. Add under `- version: {NEXT}` (at the top of releases), with "
-            f"the reason (`python -m stormbook.data_release draft` fills in old values):\n{entry}"
+            f"the reason (`python -m maintenance.data_release draft` fills in old values):\n{entry}"
         )
     for entry in stray:
         found.append(
@@ -337,7 +337,7 @@ def _set_package_version(data_dir: Path, version: str) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m stormbook.data_release", description=__doc__.splitlines()[0]
+        prog="python -m maintenance.data_release", description=__doc__.splitlines()[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="list changes the changelog does not record")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from stormbook.data_changes import ADDED, CHANGED, REMOVED
+from maintenance.data_changes import ADDED, CHANGED, REMOVED
 
 NEXT = "next"
 COLUMN_ADDED, COLUMN_REMOVED = "column added", "column removed"
@@ -182,9 +182,9 @@ HEADER = """\
 # Changes to the book's data, release by release (newest first). The page "Evidence
 # changelog" is built from this file; tests/test_changelog.py checks it against the data.
 # A change not yet released goes under `version: next` (create it at the top if absent):
-#   python -m stormbook.data_release draft   prints the entries for every unrecorded change;
+#   python -m maintenance.data_release draft   prints the entries for every unrecorded change;
 #   paste them, replace each TODO with the reason. Values are the CSV's text, quoted.
-#   python -m stormbook.data_release release X.Y.Z --date YYYY-MM-DD --summary "..."
+#   python -m maintenance.data_release release X.Y.Z --date YYYY-MM-DD --summary "..."
 # numbers the release, records the data's fingerprints and the package version.
 """
 

@@ -13,8 +13,8 @@ import operator
 import numpy as np
 import pandas as pd
 
-from stormbook import units
 from stormbook.datasets import load_dataset
+from stormbook.instruments import units
 
 SEED = 20260101
 ORGANOMEGALY = ["none", "hepatomegaly or splenomegaly", "hepatomegaly and splenomegaly"]

@@ -23,7 +23,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from stormbook.charts import title_text
+from stormbook.figures.charts import title_text
 from stormbook.formatting import file_size
 
 FOLDER = "_figure-data"
