@@ -169,10 +169,22 @@ def test_the_map_text_is_right_about_randomised_cells(results, anakinra):
     cells = evidence_map(results, anakinra)
     randomised = cells[cells["design_short"].isin(["MA", "RCT"])]
     assert (randomised["syndrome_name"] != "COVID-19").sum() == 1
-    assert set(cells.loc[cells["syndrome_name"] != "COVID-19", "direction"]) <= {
+    assert set(cells.loc[cells["syndrome_name"] != "COVID-19", "direction"]) == {
         "no control",
-        "benefit, no interval",
+        "strategy",
     }
+
+
+def test_the_strategy_trial_is_not_drawn_as_the_drugs_own_benefit(results, anakinra):
+    """ImmunoSep gave anakinra or interferon-γ by immune state, on an organ-failure end point;
+    its own direction favours treatment, the map's cell says whose result it is."""
+    cells = evidence_map(results, anakinra).set_index("row_key")
+    sepsis = cells.loc["immunosep2025-sofa-d9"]
+    assert direction(results.set_index("key").loc["immunosep2025-sofa-d9"]) == (
+        "benefit, no interval"
+    )
+    assert sepsis["direction"] == "strategy"
+    assert "deaths did not differ" in sepsis["direction_text"]
 
 
 # --- the charts draw the Python numbers ----------------------------------------------------

@@ -65,13 +65,20 @@ DIRECTIONS = {
     "no clear effect": "No clear effect (interval includes no effect)",
     "harm": "Favours the comparator",
     "no control": "No concurrent control: outcome under treatment",
+    "strategy": "A strategy of two drugs on a surrogate end point (deaths did not differ)",
 }
+# Cells whose randomised result belongs to a strategy, not to the drug of the row: coloured
+# apart, so that a skimming reader does not take it for the drug's own benefit.
+STRATEGY_CELLS = {("IL-1", "sepsis with MALS")}
 
 # The row that stands for each cell of the evidence map: a result of the strongest design
 # in the cell (tested), with a short name of its outcome. A row from `anakinra-outcomes`
 # is named with the prefix "anakinra-outcomes:".
 MAP_ROWS = {
-    ("corticosteroid", "COVID-19"): ("react-cs-death-d28-overall", "death by day 28"),
+    ("corticosteroid", "COVID-19"): (
+        "react-cs-death-d28-overall",
+        "death by day 28, critically ill",
+    ),
     ("IL-6", "COVID-19"): ("react-il6-death-d28-overall", "death by day 28"),
     ("JAK-STAT", "COVID-19"): ("jak-ma-updated9-death", "death"),
     ("IL-1", "COVID-19"): ("anakinra-outcomes:shang2022-death-d28", "death by day 28"),
@@ -240,7 +247,7 @@ def evidence_map(results: pd.DataFrame, anakinra: pd.DataFrame | None = None) ->
             raise TreatmentDataError(
                 f"cell {target} x {syndrome}: {key} is not of the strongest design in the cell"
             )
-        where = direction(row)
+        where = "strategy" if (target, syndrome) in STRATEGY_CELLS else direction(row)
         cells.append(
             {
                 "drug": TARGETS[target],

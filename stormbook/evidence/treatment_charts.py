@@ -26,6 +26,7 @@ DIRECTION_COLOURS = {
     "no clear effect": GREY["light"],
     "harm": PALETTE[1],
     "no control": PALETTE[5],
+    "strategy": PALETTE[3],
 }
 ALL = "All syndromes"
 LINE_PX = 16
@@ -38,6 +39,7 @@ LEGEND = {
     "no clear effect": "Interval includes no effect",
     "harm": "Favours the comparator",
     "no control": "No control: outcome under treatment",
+    "strategy": "Two-drug strategy, surrogate outcome",
 }
 
 
@@ -133,7 +135,7 @@ def evidence_map_chart(cells: pd.DataFrame) -> alt.LayerChart:
                 direction="vertical",
                 labelExpr=" : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in LEGEND.items())
                 + " : datum.label",
-                labelLimit=260,
+                labelLimit=290,
             ),
         ),
         tooltip=tooltip,
