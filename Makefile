@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: book student-book lab pdf question-bank changes-since test test-fast test-binder lock clean help
+.PHONY: book student-book lab pdf question-bank assignments changes-since test test-fast test-binder lock clean help
 
 help:
 	@echo "make book   set up .venv and build the site into _build/html (every notebook executed)"
@@ -13,6 +13,7 @@ help:
 	@echo "make lab    open the chapters (and the Python primer) in JupyterLab from .venv, to run and change them locally"
 	@echo "make pdf    build both editions, then print each chapter and the whole book to PDF in _build/pdf (PAPER=letter for US Letter)"
 	@echo "make question-bank  build the book, then export its self-checks and data vignettes as Moodle XML and QTI 2.1 into _build/question-bank (instructors only)"
+	@echo "make assignments  build the book, then each chapter's exercises as an Otter-Grader assignment: student notebooks (also copied into the built sites) and autograder zips in _build/assignments (instructors only)"
 	@echo "make changes-since TAG=<commit>  what an instructor must re-check since a release: every changed number, solution value and answer key, with the changelog's reason"
 	@echo "make test   set up .venv and the test tools (incl. headless Chromium), run every test"
 	@echo "make test-binder  only the Binder check: a fresh environment from requirements.txt runs every chapter (needs the package index)"
@@ -55,6 +56,11 @@ pdf: $(BIN)/.test-installed
 question-bank: $(BIN)/.book-installed
 	$(BIN)/python tools/build_book.py
 	$(BIN)/python tools/question_bank.py
+
+# Student notebooks with automatic feedback, and the autograders that mark them (Otter-Grader).
+assignments: $(BIN)/.book-installed
+	$(BIN)/python tools/build_book.py
+	$(BIN)/python tools/assignments.py build
 
 changes-since: $(BIN)/.book-installed
 	@test -n "$(TAG)" || { echo "Name the older version: make changes-since TAG=<tag, branch or commit>"; exit 2; }

@@ -350,3 +350,49 @@ def test_launch_buttons_open_the_editions_own_notebooks(built_site, student_site
     student = link.findall((student_site / f"{page}.html").read_text(encoding="utf-8"))
     assert set(full) == {f"{page}.ipynb"}
     assert set(student) == {f"{build_book.STUDENT_NOTEBOOKS}/{page}.ipynb"}
+
+
+@pytest.fixture(scope="module")
+def published_assignments(built_site, student_site, tmp_path_factory):
+    """The assignments' student notebooks, copied into both sites as `make assignments` does."""
+    import assignments
+
+    out = tmp_path_factory.mktemp("assignments")
+    stems = assignments.assignment_chapters(ROOT)
+    for stem in stems:
+        assignments.build(stem, ROOT, out)
+    assignments.publish(stems, ROOT, out)
+    return out, stems
+
+
+def test_assignment_notebooks_leak_no_solution_hidden_test_or_autograder(
+    published_assignments, built_site, student_site
+):
+    """Each chapter links its assignment notebook, which is in both editions; no solution,
+    no hidden test, no model answer and no autograder is in the student edition."""
+    import assignments
+    import yaml
+
+    _out, stems = published_assignments
+    phrases = [phrase for _, phrase in SOLUTION_CASES]
+    code = [squeezed(line) for _, line in CODE_CASES]
+    for stem in stems:
+        page = f"chapters/{stem}"
+        for site in (built_site, student_site):
+            html = (site / f"{page}.html").read_text(encoding="utf-8")
+            assert f'href="../{assignments.SITE_FOLDER}/{stem}.ipynb"' in html, f"{page}: no link"
+        notebook = student_site / assignments.SITE_FOLDER / f"{stem}.ipynb"
+        raw = notebook.read_text(encoding="utf-8")
+        sources = "\n".join("".join(c["source"]) for c in json.loads(raw)["cells"])
+        found = [p for p in phrases if p in " ".join(sources.split())]
+        found += [c for c in code if c in squeezed(sources)]
+        assert not found, f"{notebook.name} contains solution text {found}"
+        spec = yaml.safe_load(assignments.spec_path(stem, ROOT).read_text(encoding="utf-8"))
+        for label, question in spec["questions"].items():
+            for test in question.get("hidden") or []:
+                hidden = [line.strip() for line in test["test"].splitlines() if "assert" in line]
+                assert not [line for line in hidden if line in raw], f"{label}: hidden test"
+        for marker in ("# HIDDEN", "BEGIN SOLUTION", "Model answer", "Rubric"):
+            assert marker not in raw, f"{notebook.name} contains {marker!r}"
+    assert not list(student_site.rglob("*.zip")), "an autograder zip is in the student edition"
+    assert not list(built_site.rglob("*autograder*")), "an autograder is on the site"
