@@ -33,8 +33,10 @@ $(BIN)/.test-installed: $(BIN)/.book-installed requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+# Each chapter's exercises link their student notebook, so the book writes those too (seconds).
 book: $(BIN)/.book-installed
 	$(BIN)/python tools/build_book.py
+	$(BIN)/python tools/assignments.py build
 
 # JupyterLab from the book's own environment, so the chapters find data/ and stormbook.
 # It opens on chapters/; the Python primer is one folder up, in appendix/.
@@ -42,7 +44,8 @@ lab: $(BIN)/.book-installed
 	$(BIN)/jupyter lab --ServerApp.default_url=/lab/tree/chapters
 
 student-book: $(BIN)/.book-installed
-	$(BIN)/python tools/build_book.py --edition student
+	$(BIN)/python tools/build_book.py
+	$(BIN)/python tools/assignments.py build --edition student
 
 # Both editions are (re)built first so the PDFs never print an out-of-date page.
 PAPER ?= a4
