@@ -118,7 +118,9 @@ def chapter_exercises(path: Path) -> ChapterExercises:
             break  # the next section (Self-check)
         if current is None and not solving:
             before = re.split(r"^(?:`{3,}|:{3,})\{", source, maxsplit=1, flags=re.M)[0]
-            lead_prose.append(before.replace("## Exercises", "").strip())
+            # The sentence linking this very notebook is left out of it.
+            paragraphs = before.replace("## Exercises", "").strip().split("\n\n")
+            lead_prose += [p for p in paragraphs if f'href="../{SITE_FOLDER}/' not in p]
         for block in _top_level_blocks(source):
             if block.name == "exercise":
                 current = block.label
