@@ -459,3 +459,13 @@ def test_the_same_drug_approved_by_one_regulator_and_refused_by_another():
         "2021-01-07",
         "refused",
     ]
+
+
+def test_a_guideline_that_allows_a_combination_does_not_recommend_it():
+    """'May be combined' lifts advice against a combination; it is not a recommendation to
+    give both, and the table must not say it is."""
+    row = APPROVALS.set_index("key").loc["who-il6-baricitinib-combined-2023"]
+    assert "may be combined" in row.quote
+    assert row.status == "allowed, not recommended (guideline)"
+    recommended = APPROVALS[APPROVALS["status"] == "recommended (guideline)"]
+    assert not recommended["quote"].str.contains("may be combined").any()
