@@ -265,6 +265,8 @@ def test_no_accessibility_violations_in_the_dark_theme(request, browser, edition
     context, tab = _open(browser, request.getfixturevalue(edition), page, LAPTOP, dark=True)
     try:
         assert tab.evaluate("document.documentElement.dataset.theme") == "dark"
+        # The theme's colours fade in (CSS transitions): measure contrast once they have ended.
+        tab.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
         results = Axe().run(tab)
         violations = [
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
