@@ -192,6 +192,17 @@ def _row_texts(base: alt.Chart, y: alt.Y, x: alt.X, label: str, value: str) -> l
     ]
 
 
+def _row_axis(rows: pd.DataFrame) -> alt.Y:
+    """One band per row, in the table's order; the rows are named above their bars."""
+    return alt.Y(
+        "label:N",
+        sort=list(rows["label"]),
+        title=None,
+        axis=None,
+        scale=alt.Scale(paddingOuter=0.1),
+    )
+
+
 def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
     """28-day mortality ratios, one row per trial (or meta-analysis) and drug, on one log
     scale where below 1 favours the drug; a switch shows the subgroups. No pooling."""
@@ -210,13 +221,7 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(data).transform_filter("datum.view_name == covid_view")
     scale = alt.Scale(type="log", domain=[0.1, 2.5])
     axis = alt.Axis(values=[0.1, 0.2, 0.5, 1, 2], format="~g")
-    y = alt.Y(
-        "label:N",
-        sort=list(rows["label"]),
-        title=None,
-        axis=None,
-        scale=alt.Scale(paddingOuter=0.1),
-    )
+    y = _row_axis(rows)
     classes = list(dict.fromkeys(rows["drug_class"]))
     colour = alt.Color(
         "drug_class:N",
@@ -277,13 +282,7 @@ def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
     )
     base = alt.Chart(data).transform_filter("datum.view_name == hlh_view")
     scale = alt.Scale(domain=[0, 100])
-    y = alt.Y(
-        "label:N",
-        sort=list(rows["label"]),
-        title=None,
-        axis=None,
-        scale=alt.Scale(paddingOuter=0.1),
-    )
+    y = _row_axis(rows)
     eras = list(dict.fromkeys(rows["era"]))
     colour = alt.Color(
         "era:N",
