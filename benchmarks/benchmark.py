@@ -35,11 +35,12 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from maintenance import book_toc
 
 # The same pages, browser and local server the tests use.
-from conftest import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, GENERATED_PAGES, serve_site, toc_pages  # noqa: E402
+from maintenance.local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SITE = ROOT / "_build" / "html"
 CHANGED_CSV = ROOT / "data" / "iv-anakinra-case-causes.csv"
@@ -108,7 +109,7 @@ def page_costs(site: Path = SITE) -> tuple[list[tuple], dict[str, Counter]]:
     rows, loaded_by = [], {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        for page_name in toc_pages() + GENERATED_PAGES:
+        for page_name in book_toc.toc_pages(book_toc.read_toc()) + book_toc.GENERATED_PAGES:
             context = browser.new_context()  # a cold cache for every page
             page = context.new_page()
             urls = []
@@ -156,7 +157,7 @@ def first_paints(site: Path = SITE) -> list[tuple[str, float, float]]:
     rows = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        for page_name in toc_pages() + GENERATED_PAGES:
+        for page_name in book_toc.toc_pages(book_toc.read_toc()) + book_toc.GENERATED_PAGES:
             paints = []
             for compress in (False, True):
                 context = browser.new_context()
@@ -229,9 +230,6 @@ def pdf_costs() -> tuple[dict[str, float], list[tuple[str, int, int]]]:
     """Seconds to print each edition, and (edition/file, bytes, pages) per PDF."""
     from pypdf import PdfReader
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    import make_pdf
-
     student = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_book.py"), "--edition", "student"],
         cwd=ROOT,
@@ -243,8 +241,16 @@ def pdf_costs() -> tuple[dict[str, float], list[tuple[str, int, int]]]:
     seconds, files = {}, []
     for edition in ("full", "student"):
         start = time.perf_counter()
-        out = make_pdf.make_pdfs(edition)
+        printed = subprocess.run(
+            [sys.executable, str(ROOT / "tools" / "make_pdf.py"), "--edition", edition],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         seconds[edition] = time.perf_counter() - start
+        if printed.returncode != 0:
+            sys.exit(f"printing the {edition} edition failed:\n" + printed.stderr[-3000:])
+        out = ROOT / "_build" / "pdf" / edition
         files += [
             (f"{edition}/{path.name}", path.stat().st_size, len(PdfReader(path).pages))
             for path in sorted(out.glob("*.pdf"))

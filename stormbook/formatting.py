@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pandas as pd
+from myst_nb import glue
+
+
+def glue_values(values: Mapping[str, object]) -> None:
+    """Glue each value under its key for the prose to paste (`{glue:text}`), none shown."""
+    if not isinstance(values, Mapping) or not values:
+        raise ValueError(f"glue_values(): expected a dict of names and values, got {values!r}")
+    for key, value in values.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"glue_values(): the key {key!r} is not a name")
+        glue(key, value, display=False)
 
 
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:

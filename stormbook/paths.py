@@ -10,6 +10,7 @@ outside any copy of the book falls back to the data beside the package itself.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,16 @@ def book_root(start: Path | None = None) -> Path:
 def data_package(start: Path | None = None) -> Path:
     """Path of the data package descriptor of the book at or above `start`."""
     return book_root(start) / "data" / DESCRIPTOR_NAME
+
+
+def run_this_checkout(root: Path) -> None:
+    """Put the book at `root` first on PYTHONPATH, so every process started from here on
+    (notebook kernels, Sphinx, its extensions) imports this copy's `stormbook`,
+    `book_extensions` and `maintenance`, even when the environment's editable install
+    points at another copy."""
+    paths = [str(root.resolve())]
+    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != paths[0]]
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths)
 
 
 class WrongCheckoutError(RuntimeError):
@@ -55,10 +66,14 @@ def installed_root(python: str = sys.executable) -> Path:
     return Path(found.stdout.strip())
 
 
+# The packages `pip install -e .` installs from a copy of the book.
+INSTALLED_PACKAGES = ("stormbook", "book_extensions", "maintenance")
+
+
 def _package_digest(root: Path) -> str:
-    """A fingerprint of the package's code in a copy of the book."""
+    """A fingerprint of the installed packages' code in a copy of the book."""
     digest = hashlib.sha256()
-    for path in sorted((root / "stormbook").rglob("*.py")):
+    for path in sorted(p for name in INSTALLED_PACKAGES for p in (root / name).rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -9,7 +9,7 @@ record wherever it is opened (the book, Binder, JupyterLab)::
         "last_reviewed": "2026-11-30",
         "changes": "One line: what is new in this version."}}}
 
-The book's extension `_ext/chapter_reviews.py` prints it under each chapter's title and
+The book's extension `book_extensions/chapter_reviews.py` prints it under each chapter's title and
 fails the build when it is missing or wrong; a chapter's code reads it with
 `chapter_review` (chapter 03 glues the month into its summary), so the date is typed once.
 """

@@ -16,13 +16,15 @@ import sys
 import uuid
 from pathlib import Path
 
-import book_toc
 import nbformat
 import pytest
 import yaml
 
-# The browser and local server the book's printing uses (tools/local_site.py), shared here.
-from local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site  # noqa: F401
+from maintenance import book_toc
+
+# The browser and local server the book's printing uses (maintenance/local_site.py), shared here.
+from maintenance.book_toc import GENERATED_PAGES  # noqa: F401
+from maintenance.local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,11 +47,11 @@ def notebook_pages() -> list[str]:
 
 
 def chart_pages() -> list[str]:
-    """Pages that place a chart (a `{glue:figure}`; checked against the built HTML too)."""
+    """Pages that place a chart (a `{chart}`; checked against the built HTML too)."""
     return [
         page
         for page in notebook_pages()
-        if "{glue:figure}" in (ROOT / f"{page}.ipynb").read_text(encoding="utf-8")
+        if "{chart}" in (ROOT / f"{page}.ipynb").read_text(encoding="utf-8")
     ]
 
 
@@ -93,8 +95,6 @@ def _stand_in(notebook: Path) -> None:
 
 
 STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html"
-# Pages Sphinx writes that the table of contents does not list, checked like the others.
-GENERATED_PAGES = ["genindex", "search"]
 
 
 def instructor_pages() -> list[str]:

@@ -99,7 +99,7 @@ def test_changing_a_local_extension_changes_pages_built_before(book_copy):
     _build(book)
     assert "Jordan <em>et al.</em> How I treat" in bibliography.read_text("utf-8")
 
-    style = book / "_ext" / "bibliography_style.py"
+    style = book / "book_extensions" / "bibliography_style.py"
     style.write_text(
         style.read_text("utf-8").replace('Tag("em", "et al.")', 'Tag("em", "and colleagues")'),
         "utf-8",

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import ROOT
-from evidence_changelog import changes_table
 
+from book_extensions.evidence_changelog import changes_table
 from maintenance.data_changelog import (
     ChangelogError,
     Entry,

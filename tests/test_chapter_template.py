@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from teaching_outline import read_outline
 
+from book_extensions.teaching_outline import read_outline
 from stormbook.reviews import read_review
 
 TEMPLATE = ROOT / "tools" / "chapter-template.ipynb"

@@ -7,8 +7,9 @@ import re
 
 import pytest
 import yaml
-from cite_from_cff import CffError, bibtex, formatted_citation, load_cff
 from conftest import ROOT
+
+from book_extensions.cite_from_cff import CffError, bibtex, formatted_citation, load_cff
 
 CFF = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pandas as pd
@@ -159,10 +160,26 @@ def test_a_copy_with_the_same_package_passes(tmp_path):
 
     from conftest import ROOT
 
-    from stormbook.paths import check_installed_from
+    from stormbook.paths import INSTALLED_PACKAGES, check_installed_from
 
-    shutil.copytree(ROOT / "stormbook", tmp_path / "stormbook")
+    for package in INSTALLED_PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package)
     check_installed_from(tmp_path)
+
+
+def test_a_copy_whose_extensions_differ_is_refused(tmp_path):
+    """The build's Sphinx imports the installed `book_extensions` too (issue 26)."""
+    import shutil
+
+    from conftest import ROOT
+
+    from stormbook.paths import INSTALLED_PACKAGES, WrongCheckoutError, check_installed_from
+
+    for package in INSTALLED_PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package)
+    (tmp_path / "book_extensions" / "self_check.py").write_text("# another version\n")
+    with pytest.raises(WrongCheckoutError, match="not from this checkout"):
+        check_installed_from(tmp_path)
 
 
 def test_a_kernel_running_another_checkouts_stormbook_is_refused(tmp_path):
@@ -176,3 +193,21 @@ def test_a_kernel_running_another_checkouts_stormbook_is_refused(tmp_path):
         check_installed_from(tmp_path)
     with pytest.raises(WrongCheckoutError, match="cannot import stormbook"):
         check_installed_from(ROOT, python=str(tmp_path / "no-such-python"))
+
+
+def test_the_build_runs_the_code_of_its_own_copy(tmp_path, monkeypatch):
+    """tools/build_book.py puts its copy first on PYTHONPATH: the kernels (and Sphinx) it
+    starts import that copy's packages, whatever the environment has installed."""
+    import shutil
+
+    from conftest import ROOT
+
+    from stormbook.paths import INSTALLED_PACKAGES, installed_root, run_this_checkout
+
+    for package in INSTALLED_PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package)
+    monkeypatch.setenv("PYTHONPATH", "elsewhere")
+    run_this_checkout(tmp_path)
+    run_this_checkout(tmp_path)  # once on the path, however often it is called
+    assert os.environ["PYTHONPATH"] == os.pathsep.join([str(tmp_path.resolve()), "elsewhere"])
+    assert installed_root() == tmp_path.resolve()

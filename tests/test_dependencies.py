@@ -14,10 +14,10 @@ import tomllib
 import pytest
 from conftest import ROOT
 
-# The book's own modules: the package, the maintainers' tooling, and the files of the
-# folders put on sys.path.
-LOCAL = {"stormbook", "maintenance"} | {
-    path.stem for folder in ("_ext", "tools", "tests") for path in (ROOT / folder).glob("*.py")
+# The book's own modules: the package, its extensions, the maintainers' tooling, and the
+# files of the folders put on sys.path (the tools run as scripts; the tests).
+LOCAL = {"stormbook", "book_extensions", "maintenance"} | {
+    path.stem for folder in ("tools", "tests") for path in (ROOT / folder).glob("*.py")
 }
 
 
@@ -63,7 +63,7 @@ def _distributions(module: str) -> set[str]:
     return {_normal(d) for d in importlib.metadata.packages_distributions().get(module, [])}
 
 
-BOOK_CODE = [*(ROOT / "stormbook").rglob("*.py"), *(ROOT / "_ext").glob("*.py")]
+BOOK_CODE = [*(ROOT / "stormbook").rglob("*.py"), *(ROOT / "book_extensions").glob("*.py")]
 TOOLS_AND_TESTS = [*(ROOT / "tools").glob("*.py"), *(ROOT / "tests").glob("*.py")]
 
 

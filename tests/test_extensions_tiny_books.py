@@ -10,7 +10,6 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT
 from sphinx.testing.util import SphinxTestApp
 
 CHART_PAGE = """Chart
@@ -79,10 +78,7 @@ def _build(tmp_path, extension: str, pages: dict[str, str], setup: str) -> Sphin
     src = tmp_path / "src"
     src.mkdir()
     (src / "conf.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
-        f"extensions = [{extension!r}]\n"
-        "html_theme = 'basic'\n" + setup,
+        f"extensions = [{'book_extensions.' + extension!r}]\nhtml_theme = 'basic'\n" + setup,
         encoding="utf-8",
     )
     toctree = "\n".join(f"   {name}" for name in pages if name != "index")
@@ -214,7 +210,7 @@ def _site(tmp_path, pages: dict[str, str]):
 
 
 def test_lean_pages_keep_search_on_the_search_page_and_design_where_it_is_used(tmp_path):
-    import lean_pages
+    from book_extensions import lean_pages
 
     site = _site(
         tmp_path,

@@ -15,11 +15,11 @@ import re
 from types import SimpleNamespace
 
 import altair as alt
-import figure_data as figure_data_extension  # the book's _ext, not the package
 import pandas as pd
 import pytest
 from conftest import chart_pages
 
+from book_extensions import figure_data as figure_data_extension
 from stormbook.figures.charts import title_text
 from stormbook.figures.figure_data import FigureDataError, figure_data
 from stormbook.formatting import file_size

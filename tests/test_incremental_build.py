@@ -1,14 +1,13 @@
 """After a data change only the notebooks that read the file run again, and no page is stale.
 
 tools/execute_notebooks.py records the files each notebook reads while it runs;
-_ext/notebook_data_dependencies.py re-reads the pages whose outputs changed, and the pages
+book_extensions/notebook_data_dependencies.py re-reads the pages whose outputs changed, and the pages
 that paste their glue.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -34,13 +33,12 @@ OLD_ROW, NEW_ROW = (
 
 
 def _build(book) -> str:
-    # The copy's own `stormbook`, not the installed one, so its changes are what runs.
+    # The build runs the copy's own code (tools/build_book.py), so its changes are what runs.
     result = subprocess.run(
         [sys.executable, str(book / "tools" / "build_book.py")],
         cwd=book,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(book)},
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
@@ -131,7 +129,7 @@ NOT_COMPARED = ("_static/vendor/fontawesome/webfonts/",)
 CHANGES = (  # one of each kind of file a page can depend on: (path, old, new)
     (CSV, OLD_ROW, NEW_ROW),
     (MODULE, '"""', '"""Changed. '),
-    ("_ext/self_check.py", 'text="Show a model answer"', 'text="Show the model answer"'),
+    ("book_extensions/self_check.py", 'text="Show a model answer"', 'text="Show the model answer"'),
     (
         "_templates/sections/sidebar-primary.html",
         'class="sidebar-header-items sidebar-primary__section"',

@@ -9,7 +9,8 @@ import re
 import pytest
 import yaml
 from conftest import ROOT, notebook_pages
-from teaching_outline import (
+
+from book_extensions.teaching_outline import (
     OutlineError,
     directive_blocks,
     learning_objectives,

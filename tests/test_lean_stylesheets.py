@@ -1,4 +1,4 @@
-"""The theme's stylesheets cut to the rules the site uses (`_ext/lean_pages.py`) style every
+"""The theme's stylesheets cut to the rules the site uses (`book_extensions/lean_pages.py`) style every
 page exactly as the stylesheets as shipped do.
 
 Each page is opened twice, once with the site's cut stylesheets and once with the shipped
@@ -10,9 +10,10 @@ contents and download dialogs open.
 
 from __future__ import annotations
 
-import lean_pages
 import pytest
 from conftest import CHART_SELECTOR, GENERATED_PAGES, toc_pages
+
+from book_extensions import lean_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 

@@ -19,8 +19,6 @@ def test_reads_the_site(built_site):
 
 def _collect(tmp_path, marker: str) -> subprocess.CompletedProcess:
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
-    for tool in ("local_site.py", "book_toc.py"):  # it imports these
-        shutil.copy(ROOT / "tools" / tool, tmp_path / tool)
     (tmp_path / "test_site.py").write_text(USES_THE_SITE.format(marker=marker), "utf-8")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-c", "/dev/null", str(tmp_path)],

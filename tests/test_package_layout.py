@@ -5,7 +5,8 @@ The layers, lowest first: the foundation (paths, data loading, number formatting
 review records), then what every chart shares (`figures`), then the topics (`instruments`,
 `evidence`, `pharmacokinetics`, `killing_model`), then the in-page calculators built on the
 instruments. The maintainers' tooling (`maintenance`) sits beside the package: it may use the
-foundation, and nothing the chapters import may use it.
+foundation, and nothing the chapters import may use it. The book's Sphinx extensions
+(`book_extensions`) sit on top: they may use the package and the tooling, nothing uses them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ MAY_IMPORT = {
     "stormbook.killing_model": {FOUNDATION, "stormbook.figures"},
     "stormbook.calculators": {FOUNDATION, "stormbook.figures", "stormbook.instruments"},
     "maintenance": {FOUNDATION},
+    # The Sphinx extensions write pages from the package and the tooling; nothing imports them
+    # but Sphinx, the tools and the tests.
+    "book_extensions": {FOUNDATION, "stormbook.figures", "maintenance"},
 }
 
 
@@ -41,7 +45,7 @@ def module_name(path: Path) -> str:
 def project_modules() -> dict[str, Path]:
     return {
         module_name(path): path
-        for package in ("stormbook", "maintenance")
+        for package in ("stormbook", "maintenance", "book_extensions")
         for path in sorted((ROOT / package).rglob("*.py"))
     }
 
@@ -135,6 +139,7 @@ def test_each_topic_is_a_subpackage_the_book_can_name():
         "stormbook.pharmacokinetics",
         "stormbook.calculators",
         "maintenance",
+        "book_extensions",
     } <= packages
 
 

@@ -18,19 +18,19 @@ import subprocess
 import sys
 from collections import defaultdict
 
-import book_toc
 import pandas as pd
 import pytest
 from conftest import ROOT, toc_pages
 from raw_values import numpy_reprs
-from teaching_outline import (
+
+from book_extensions.teaching_outline import (
     FENCE_OPEN,
     GATE_END,
     GATE_START,
     notebook_without_solutions,
     read_outline,
 )
-
+from maintenance import book_toc
 from stormbook import load_dataset
 from stormbook.evidence.effect_sizes import risk_ratio
 from stormbook.formatting import estimate_text

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import question_bank as qb
 from conftest import ROOT, notebook_pages
-from teaching_outline import directive_blocks, read_outline
 
+from book_extensions.teaching_outline import directive_blocks, read_outline
 from stormbook import instruments, load_dataset
 from stormbook.datasets import read_package
 from stormbook.instruments.vignettes import synthetic_vignettes
@@ -200,11 +200,12 @@ Because it was first named in {glue:text}`when`.
 GLUE = {"n_total": "52", "share": "42.345", "cut": "'500'", "when": "'March 2020'"}
 
 
-FIGURE = """```{glue:figure} fig-tiny
-:name: fig-tiny-counts
-
+FIGURE = """:::{chart} fig-tiny-counts
 Patients by year. Drag the slider to choose a year.
-```"""
+
++++
+One bar per year.
+:::"""
 
 
 def write_book(root: Path, *self_checks: str, glue: dict | None = GLUE) -> Path:

@@ -11,9 +11,10 @@ import re
 from collections import defaultdict
 
 import pytest
-from bibliography_style import BookBibliographyStyle
 from conftest import ROOT
 from pybtex.database import parse_file, parse_string
+
+from book_extensions.bibliography_style import BookBibliographyStyle
 
 BIB = parse_file(str(ROOT / "references.bib"))
 

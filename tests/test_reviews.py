@@ -94,16 +94,14 @@ def test_chapter_03_reads_its_evidence_month_from_its_review_record():
 # --- The extension, in a book of one chapter -------------------------------------------
 
 CONF = """
-import sys
-sys.path.insert(0, {ext!r})
-extensions = ["myst_nb", "chapter_reviews"]
+extensions = ["myst_nb", "book_extensions.chapter_reviews"]
 nb_execution_mode = "off"
 exclude_patterns = ["_build"]
 """
 
 
 def _tiny_book(tmp_path, metadata: dict):
-    (tmp_path / "conf.py").write_text(CONF.format(ext=str(ROOT / "_ext")), encoding="utf-8")
+    (tmp_path / "conf.py").write_text(CONF, encoding="utf-8")
     (tmp_path / "index.md").write_text("# Book\n\n```{toctree}\nchapters/a\n```\n", "utf-8")
     (tmp_path / "chapters").mkdir()
     cell = {"cell_type": "markdown", "id": "a1", "metadata": {}, "source": ["# A chapter\n\nText."]}

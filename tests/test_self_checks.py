@@ -14,7 +14,8 @@ from collections import Counter
 
 import pytest
 from conftest import ROOT, notebook_pages
-from teaching_outline import directive_blocks, read_outline
+
+from book_extensions.teaching_outline import directive_blocks, read_outline
 
 CHAPTERS = [page for page in notebook_pages() if page.startswith("chapters/")]
 

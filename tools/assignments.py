@@ -44,12 +44,12 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from book_toc import part_pages, read_toc
 from question_bank import GLUE_FOLDER, TextContext, _substituted, role_text
 
+from book_extensions.teaching_outline import FENCE_OPEN, directive_blocks, solution_prose
+from maintenance.book_toc import part_pages, read_toc
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-from teaching_outline import FENCE_OPEN, directive_blocks, solution_prose  # noqa: E402
 
 SPECS = Path("chapters") / "assignments"  # chapters/assignments/<stem>.yml
 OUT = Path("_build") / "assignments"

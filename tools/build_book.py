@@ -23,17 +23,16 @@ Usage: python tools/build_book.py [--edition full|student] [extra jupyter-book o
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
-from book_toc import read_toc, student_toc, toc_notebooks
 from execute_notebooks import execute_out_of_date
 
-from stormbook.paths import check_installed_from
+from maintenance.book_toc import read_toc, student_toc, toc_notebooks
+from stormbook.paths import check_installed_from, run_this_checkout
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|Traceback \(most recent call last\)")
@@ -50,18 +49,13 @@ def saved_environment(edition: str) -> Path:
     return SITES[edition].parent / ".doctrees" / "environment.pickle"
 
 
-def student_config(config: dict, location: Path = STUDENT_DIR) -> dict:
-    """The book's configuration with solutions hidden. Jupyter Book finds local extensions
-    relative to the configuration file, so their folders are rewritten for its location.
-    Its launch buttons open the solution-free notebooks Binder writes into `student/`
-    (tools/student_notebooks.py, run by `postBuild`)."""
+def student_config(config: dict) -> dict:
+    """The book's configuration with solutions hidden. Its launch buttons open the
+    solution-free notebooks Binder writes into `student/` (tools/student_notebooks.py, run
+    by `postBuild`)."""
     repository = {**config.get("repository", {}), "path_to_book": STUDENT_NOTEBOOKS}
     sphinx = dict(config.get("sphinx", {}))
     sphinx["config"] = {**sphinx.get("config", {}), "hide_solutions": True}
-    sphinx["local_extensions"] = {
-        name: os.path.relpath(ROOT / folder, location)
-        for name, folder in sphinx.get("local_extensions", {}).items()
-    }
     return {**config, "repository": repository, "sphinx": sphinx}
 
 
@@ -98,7 +92,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edition", choices=sorted(SITES), default="full")
     options, extra = parser.parse_known_args(argv)
-    check_installed_from(ROOT)  # the notebooks' kernels must run this checkout's stormbook
+    run_this_checkout(ROOT)  # the kernels and Sphinx import this copy's code ...
+    check_installed_from(ROOT)  # ... and do
     edition_options = write_student_sources() if options.edition == "student" else []
     if execute_notebooks(options.edition):
         return 1

@@ -51,6 +51,13 @@ import nbformat
 import yaml
 from execute_notebooks import execute
 
+from book_extensions.teaching_outline import (
+    FENCE_OPEN,
+    GATE_END,
+    GATE_START,
+    directive_blocks,
+    read_outline,
+)
 from maintenance.data_changelog import (
     COLUMN_ADDED,
     COLUMN_REMOVED,
@@ -63,14 +70,6 @@ from maintenance.data_changelog import (
 from maintenance.data_changes import DataChangeError, diff_rows
 
 TOOL_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(TOOL_ROOT / "_ext"))
-from teaching_outline import (  # noqa: E402
-    FENCE_OPEN,
-    GATE_END,
-    GATE_START,
-    directive_blocks,
-    read_outline,
-)
 
 CACHE = Path("_build") / "changes-cache"
 CHAPTERS = "chapters"

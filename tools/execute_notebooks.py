@@ -9,7 +9,7 @@ read on its last run has changed. Which files it read is recorded as it runs, no
 from its code: an audit hook in the kernel notes every file opened under the book, and the
 `stormbook` modules imported are taken from `sys.modules` at the end. The record is written
 beside the cache (`_build/.notebook_dependencies/<notebook>.json`) only after a successful
-run; `_ext/notebook_data_dependencies.py` makes Sphinx re-read a notebook (and every page
+run; `book_extensions/notebook_data_dependencies.py` makes Sphinx re-read a notebook (and every page
 that pastes its glue) when its record changes.
 
 Notebooks run in parallel, one kernel each, longest first. A failing cell fails this step

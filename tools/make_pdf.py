@@ -2,7 +2,7 @@
 
 Each page of a built edition is served from a local server, opened in headless Chromium
 (Playwright, the browser the tests use), and printed with the book's print stylesheet
-(`_ext/print_layout.css`) once its charts have drawn and the network is quiet. Charts stay
+(`book_extensions/print_layout.css`) once its charts have drawn and the network is quiet. Charts stay
 vectors (vega-embed draws SVG). A request to anything but the local server is blocked and
 stops the run. Each page is printed on its own, so every page header names its chapter and
 page numbers count within a chapter; the whole book is these files merged with pypdf, with
@@ -28,16 +28,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from book_toc import INSTRUCTOR_PART, read_toc, student_toc
-from book_toc import parts as toc_parts
 from build_book import SITES
-from local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site
 
+from book_extensions.cite_from_cff import formatted_citation, load_cff
+from maintenance.book_toc import INSTRUCTOR_PART, read_toc, student_toc
+from maintenance.book_toc import parts as toc_parts
+from maintenance.local_site import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, serve_site
 from stormbook.formatting import file_size
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-from cite_from_cff import formatted_citation, load_cff  # noqa: E402
 
 PDF_DIR = ROOT / "_build" / "pdf"
 # Paper name for Chromium and its width in millimetres; side margins in millimetres.
@@ -318,7 +317,7 @@ def _below_title_and_review(text: str, path: Path) -> int:
     review = text.find('<div class="chapter-review', at)
     next_heading = text.find("<h2", at)
     if review >= 0 and (next_heading < 0 or review < next_heading):
-        # The record is a flat block of paragraphs (_ext/chapter_reviews.py): its first
+        # The record is a flat block of paragraphs (book_extensions/chapter_reviews.py): its first
         # closing </div> is its own.
         at = text.index("</div>", review) + len("</div>")
     return at

@@ -6,7 +6,7 @@ vignettes built from the book's data, as Moodle XML and as a QTI 2.1 content pac
 writes `moodle.xml` and `qti21.zip`. Run `make book` first: the self-checks print numbers
 glued from the executed notebooks, read here from `_build/jupyter_execute`.
 
-- The self-checks are read from the chapters (in `_toc.yml` order) with `_ext/teaching_outline`,
+- The self-checks are read from the chapters (in `_toc.yml` order) with `book_extensions/teaching_outline`,
   so the bank always asks what the book asks. A self-check with options becomes a
   single-answer multiple-choice item; one with a model answer becomes an essay item whose
   general feedback (and, in QTI, the scorer's rubric) is the model answer.
@@ -47,17 +47,16 @@ from mdit_py_plugins.myst_role import myst_role_plugin
 from myst_nb.core.variables import format_plain_text
 from pybtex.database import parse_file
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-from book_toc import read_toc, toc_notebooks  # noqa: E402
-from teaching_outline import directive_blocks, read_outline  # noqa: E402
+from book_extensions.teaching_outline import directive_blocks, read_outline
+from maintenance.book_toc import read_toc, toc_notebooks
+from maintenance.data_changelog import NEXT, read_changelog
+from stormbook import instruments, load_dataset
+from stormbook.evidence import effect_sizes
+from stormbook.formatting import number
+from stormbook.instruments.vignettes import FEVER_C, synthetic_vignettes
+from stormbook.sources import citation, source_citation
 
-from maintenance.data_changelog import NEXT, read_changelog  # noqa: E402
-from stormbook import instruments, load_dataset  # noqa: E402
-from stormbook.evidence import effect_sizes  # noqa: E402
-from stormbook.formatting import number  # noqa: E402
-from stormbook.instruments.vignettes import FEVER_C, synthetic_vignettes  # noqa: E402
-from stormbook.sources import citation, source_citation  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_OUT = ROOT / "_build" / "question-bank"
 GLUE_FOLDER = Path("_build") / "jupyter_execute"
@@ -370,9 +369,9 @@ def reference_text(content: str, context: TextContext) -> str:
     return title.replace("%s", name).replace("{number}", name)
 
 
-# A fenced directive of any name ({glue:figure} too), its options and its body (the caption).
+# A fenced directive of any name ({chart} too), its argument, options and body (the caption).
 NAMED_FENCE = re.compile(
-    r"^(`{3,}|:{3,})\{(?P<directive>[\w:-]+)\}[^\n]*\n(?P<options>(?:[ \t]*:[\w-]+:[^\n]*\n)*)"
+    r"^(`{3,}|:{3,})\{(?P<directive>[\w:-]+)\}(?P<argument>[^\n]*)\n(?P<options>(?:[ \t]*:[\w-]+:[^\n]*\n)*)"
     r"(?P<body>.*?)^\1[ \t]*$",
     re.M | re.S,
 )
@@ -382,10 +381,15 @@ def _target(label: str, context: TextContext) -> tuple[str, str]:
     """('figure' or 'table', '“<first sentence of its caption>”'), or ('section', '“<heading>”')."""
     for cell in _markdown_cells(context.notebook):
         for fence in NAMED_FENCE.finditer(cell):
-            if re.search(rf"^\s*:name:\s*{re.escape(label)}\s*$", fence["options"], re.M):
+            # A {chart} is named by its argument and its caption ends at its "+++" line.
+            if fence["directive"] == "chart" and fence["argument"].strip() == label:
+                kind, caption = "figure", _first_sentence(fence["body"].split("\n+++\n")[0])
+            elif re.search(rf"^\s*:name:\s*{re.escape(label)}\s*$", fence["options"], re.M):
                 kind = "table" if "table" in fence["directive"] else "figure"
                 caption = _first_sentence(fence["body"])
-                return kind, f"“{plain_text(html_inline(caption, context))}”"
+            else:
+                continue
+            return kind, f"“{plain_text(html_inline(caption, context))}”"
         heading = re.search(rf"^\({re.escape(label)}\)=\s*\n#+\s+(.+)$", cell, re.M)
         if heading:
             return "section", f"“{plain_text(html_inline(heading.group(1), context))}”"

@@ -19,11 +19,10 @@ import json
 import sys
 from pathlib import Path
 
-from book_toc import read_toc, student_toc, toc_notebooks
 from build_book import ROOT, STUDENT_NOTEBOOKS
 
-sys.path.insert(0, str(ROOT / "_ext"))
-from teaching_outline import notebook_without_solutions
+from book_extensions.teaching_outline import notebook_without_solutions
+from maintenance.book_toc import read_toc, student_toc, toc_notebooks
 
 
 def student_notebook(notebook: dict) -> dict:

@@ -53,7 +53,7 @@ def _criteria_chart(keys, labels, status, shown, verdict_expression, params, tit
     return _heading_verdict_and_rows(base, summary, params, n_lines)
 
 
-# The page script (`_ext/altair_offline_page.js`) finds marks by these names: it repeats
+# The page script (`book_extensions/altair_offline_page.js`) finds marks by these names: it repeats
 # "heading" and "verdict" in a live region beside the controls, and reads each "criterion"
 # with its "status" as one list, for a screen reader and for a phone reader entering values.
 def _heading_and_verdict(

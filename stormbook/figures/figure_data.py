@@ -3,7 +3,7 @@
 `figure_data(chart, data, name)` writes the rows to `_figure-data/<name>.csv` beside the
 notebook (JupyterLab, Binder, nbval and the book build all run a notebook in its own
 folder) and returns a link to that file. The chapter glues the link under the figure, and
-`_ext/figure_data.py` copies each linked file into the built site beside its page, so the
+`book_extensions/figure_data.py` copies each linked file into the built site beside its page, so the
 link works offline; in JupyterLab it opens the file next to the notebook.
 
 Every row says where it comes from, in a `source` and a `locator` column: taken from the

@@ -14,15 +14,13 @@ With `hide_solutions`:
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from teaching_outline import notebook_without_solutions
+from book_extensions.teaching_outline import notebook_without_solutions
 
 
 def _strip_solutions_from_downloads(app, exception) -> None:

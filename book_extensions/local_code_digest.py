@@ -1,10 +1,10 @@
-"""Rebuild every page when a local extension, a template or the `stormbook` package changes.
+"""Rebuild every page when an extension, a template or the code the extensions import changes.
 
 Sphinx re-reads a page when its source, a noted dependency or a configuration value
 marked "env" changes, but not when the code of a local extension does: pages built before
 the change would keep the old behaviour. This adds such a configuration value, a digest of
-`_ext/`, `_templates/` and `stormbook/` (which extensions import: the review banner and the
-evidence changelog), so Sphinx itself reports "config changed" and starts over.
+`book_extensions/`, `_templates/`, `stormbook/` and `maintenance/` (which extensions import:
+the review banner, and the evidence changelog), so Sphinx itself reports "config changed" and starts over.
 
 It also has every page written on every build (only changed pages are re-read, so this
 costs seconds): Sphinx builds the search index from the pages it writes, and after an
@@ -19,7 +19,7 @@ import hashlib
 from pathlib import Path
 
 BOOK = Path(__file__).resolve().parent.parent
-FOLDERS = ("_ext", "_templates", "stormbook")
+FOLDERS = ("book_extensions", "_templates", "stormbook", "maintenance")
 
 
 def local_code_digest(book: Path = BOOK) -> str:

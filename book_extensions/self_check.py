@@ -33,7 +33,8 @@ from typing import ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
-from static_assets import write_hashed
+
+from book_extensions.static_assets import write_hashed
 
 
 class self_check_question(nodes.General, nodes.Element):

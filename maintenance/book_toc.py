@@ -11,6 +11,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUCTOR_PART = "For instructors"
+# Pages Sphinx writes that the table of contents does not list (checked like the others).
+GENERATED_PAGES = ["genindex", "search"]
 
 
 def read_toc(root: Path = ROOT) -> dict:

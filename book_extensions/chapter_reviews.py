@@ -13,8 +13,8 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.util import logging
-from static_assets import write_hashed
 
+from book_extensions.static_assets import write_hashed
 from stormbook.reviews import Review, ReviewError, read_review
 
 logger = logging.getLogger(__name__)

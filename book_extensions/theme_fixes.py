@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from static_assets import write_hashed
+from book_extensions.static_assets import write_hashed
 
 STYLESHEET = Path(__file__).with_name("theme_fixes.css")
 SCRIPT = Path(__file__).with_name("theme_fixes.js")

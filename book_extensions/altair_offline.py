@@ -34,7 +34,8 @@ from pathlib import Path
 import altair as alt
 import vl_convert
 from sphinx.errors import ExtensionError
-from static_assets import write_hashed
+
+from book_extensions.static_assets import write_hashed
 
 # Altair writes this marker into every chart it renders as HTML.
 CHART_MARKER = "vegaEmbed"

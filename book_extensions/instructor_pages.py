@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import yaml
@@ -31,8 +30,7 @@ from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from teaching_outline import Outline, OutlineError, read_outline, solution_prose
+from book_extensions.teaching_outline import Outline, OutlineError, read_outline, solution_prose
 
 logger = logging.getLogger(__name__)
 RUBRICS = "rubrics.yml"

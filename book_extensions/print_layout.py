@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from static_assets import write_hashed
+from book_extensions.static_assets import write_hashed
 
 STYLESHEET = Path(__file__).with_name("print_layout.css")
 # Altair writes this marker into every chart it renders as HTML (as in altair_offline).
