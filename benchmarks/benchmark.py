@@ -109,7 +109,7 @@ def page_costs(site: Path = SITE) -> tuple[list[tuple], dict[str, Counter]]:
     rows, loaded_by = [], {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        for page_name in book_toc.toc_pages(book_toc.read_toc()) + book_toc.GENERATED_PAGES:
+        for page_name in book_toc.toc_pages(book_toc.read_toc(ROOT)) + book_toc.GENERATED_PAGES:
             context = browser.new_context()  # a cold cache for every page
             page = context.new_page()
             urls = []
@@ -157,7 +157,7 @@ def first_paints(site: Path = SITE) -> list[tuple[str, float, float]]:
     rows = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        for page_name in book_toc.toc_pages(book_toc.read_toc()) + book_toc.GENERATED_PAGES:
+        for page_name in book_toc.toc_pages(book_toc.read_toc(ROOT)) + book_toc.GENERATED_PAGES:
             paints = []
             for compress in (False, True):
                 context = browser.new_context()

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
 INSTRUCTOR_PART = "For instructors"
 # Pages Sphinx writes that the table of contents does not list (checked like the others).
 GENERATED_PAGES = ["genindex", "search"]
 
 
-def read_toc(root: Path = ROOT) -> dict:
+def read_toc(root: Path) -> dict:
+    """The table of contents of the book at `root` (each tool passes its own copy's root:
+    this module is installed once, and may be imported by another copy's tools)."""
     return yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
 
 
@@ -58,6 +59,6 @@ def student_toc(toc: dict) -> dict:
     return {**toc, "parts": kept}
 
 
-def toc_notebooks(toc: dict, root: Path = ROOT) -> list[Path]:
+def toc_notebooks(toc: dict, root: Path) -> list[Path]:
     """The notebooks the table lists, in its order."""
     return [root / f"{page}.ipynb" for page in toc_pages(toc) if (root / f"{page}.ipynb").is_file()]

@@ -33,7 +33,7 @@ SITE = ROOT / "_build" / "html"
 
 def toc_pages() -> list[str]:
     """Every page the table of contents lists, as paths without suffix ('chapters/00-...')."""
-    return book_toc.toc_pages(book_toc.read_toc())
+    return book_toc.toc_pages(book_toc.read_toc(ROOT))
 
 
 def notebook_pages() -> list[str]:
@@ -99,7 +99,7 @@ STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html"
 
 def instructor_pages() -> list[str]:
     """The pages of the instructor part of the table of contents."""
-    return book_toc.part_pages(book_toc.read_toc(), book_toc.INSTRUCTOR_PART)
+    return book_toc.part_pages(book_toc.read_toc(ROOT), book_toc.INSTRUCTOR_PART)
 
 
 def student_pages() -> list[str]:

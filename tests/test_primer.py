@@ -315,7 +315,7 @@ def test_primer_is_committed_without_outputs_or_execution_counts():
 
 
 def test_primer_is_an_unnumbered_appendix_after_the_chapters():
-    parts = book_toc.read_toc()["parts"]
+    parts = book_toc.read_toc(ROOT)["parts"]
     captions = [part["caption"] for part in parts]
     appendix = parts[captions.index("Appendix")]
     assert captions.index("Appendix") == captions.index("Chapters") + 1

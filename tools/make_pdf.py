@@ -126,7 +126,7 @@ class OutsideRequest(RuntimeError):
 
 def parts(edition: str) -> list[tuple[str, list[str]]]:
     """The edition's table of contents as (part caption, pages); the root page first."""
-    toc = read_toc()
+    toc = read_toc(ROOT)
     return toc_parts(student_toc(toc) if edition == "student" else toc)
 
 
