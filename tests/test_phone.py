@@ -129,7 +129,7 @@ def test_calculator_result_is_announced_and_stays_in_view(phone_chapter):
     result = tab.locator("#fig-hlh2004 .calculator-result")
     assert result.get_attribute("aria-live") == "polite"
     before = result.inner_text()
-    assert before.startswith("HLH-2004 (study entry criteria) — route B")
+    assert before.startswith("HLH-2004 (study entry criteria) — route A")
     tab.locator("select[name=hlh_fever]").select_option("yes")
     tab.wait_for_timeout(300)
     assert result.inner_text() != before and "1 of 8 criteria met" in result.inner_text()

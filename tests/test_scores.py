@@ -84,7 +84,8 @@ def test_hlh2004_five_of_eight_is_the_rule():
     assert (result.met, result.fulfilled) == (4, False)
     five = instruments.hlh2004(**{**four, "haemophagocytosis": True})
     assert (five.met, five.fulfilled) == (5, True)
-    assert five.verdict.startswith("route B met: 5 of 8 criteria (5 needed)")
+    assert "; route B met: 5 of 8 criteria (5 needed)" in five.verdict
+    assert five.verdict.startswith("route A: ")
 
 
 def test_hlh2004_route_a_is_diagnostic_under_hlh2004_and_a_predisposition():
@@ -96,9 +97,10 @@ def test_hlh2004_route_a_is_diagnostic_under_hlh2004_and_a_predisposition():
     assert (result.met, result.route_a, result.fulfilled) == (0, True, False)
     assert result.diagnostic_by_either_route is True
     assert result.verdict == (
-        "route B not met: 0 of 8 criteria (5 needed); route A met: HLH-2004 accepts a molecular "
-        "diagnosis consistent with HLH as diagnostic; a variant shows a predisposition, active "
-        "disease is judged on route B"
+        "route A met: HLH-2004 accepts a molecular diagnosis consistent with HLH as diagnostic "
+        "in a patient with features of HLH; a genotype found by screening someone without them "
+        "shows a risk, not active disease, and fewer than 5 of 8 criteria does not exclude HLH; "
+        "route B not met: 0 of 8 criteria (5 needed)"
     )
 
 
@@ -213,7 +215,7 @@ def test_hlh2004_missing_tests_leave_the_verdict_open():
         )
     )
     assert (result.met, result.not_assessed, result.fulfilled) == (3, 2, None)
-    assert result.verdict.startswith("route B not decided: 3 of 8 criteria met, 2 not assessed")
+    assert "route B not decided: 3 of 8 criteria met, 2 not assessed" in result.verdict
 
 
 def test_hlh2004_one_low_lineage_and_one_unmeasured_is_undecided():

@@ -111,6 +111,16 @@ def expected_glue() -> dict[str, str]:
     out["le_date"] = "30 August 2017"
     out["mas_fda_date"] = "June 2025"
     out["le_ctl"] = "31 of 45"
+    # BMT CTN 1204: survival falls after the first year, and few keep their graft.
+    out["ctn_os18"] = pct(num("bmtctn1204-ric-os-18m", "percent_treated"))
+    out["ctn_eng"] = pct(num("bmtctn1204-ric-engrafted-1y", "percent_treated"))
+    out["ctn_eng_ci"] = "25.2 to 54.6"
+    # The randomised trials outside the map.
+    out["mcd_t"] = "18 of 53"
+    out["mcd_c"] = "0 of 26"
+    out["mcd_rd_ci"] = "11.1 to 54.8"
+    out["misc_t"] = count(num("welzel2023-swissped-mp-v-ivig", "n_treated"))
+    out["c4_orr"] = pct(num("zuma1-c4-early-steroids-orr", "percent_treated"))
     # Exercise: number needed to treat from the overall counts.
     e1, n1, e0, n0 = (
         int(dex[c]) for c in ("events_treated", "n_treated", "events_control", "n_control")
@@ -207,6 +217,15 @@ def test_covid_chart_draws_each_ratio_as_printed(results):
         assert RAW[key]["timepoint_days"] == "28"
 
 
+def test_covid_chart_says_which_ratio_is_a_secondary_end_point_or_not_independent(results):
+    """COV-BARRIER's primary end point failed, and REACT's critically ill patients include
+    RECOVERY's: each row says so beside its ratio, on the short line a phone can show."""
+    drawn = {r["key"]: r for r in _drawn(covid_chart(covid_mortality(results))) if "key" in r}
+    assert drawn["covbarrier-death-d28"]["numbers"] == "HR 0.57 (0.41–0.78); secondary end point"
+    assert drawn["react-cs-death-d28-dexamethasone"]["numbers"].endswith("; includes RECOVERY")
+    assert drawn["recovery-dex-death-d28-overall"]["numbers"] == "rate ratio 0.83 (0.75–0.93)"
+
+
 def test_hlh_chart_draws_each_denominator_and_percentage(results):
     drawn = {r["key"]: r for r in _drawn(hlh_chart(hlh_survival(results))) if "key" in r}
     assert set(drawn) == {key for key, *_ in HLH_ROWS}
@@ -238,7 +257,11 @@ def test_map_result_texts_are_the_rows_numbers(results, anakinra):
     assert cells.loc["react-cs-death-d28-overall", "result"] == "OR 0.66 (0.53 to 0.82)"
     assert cells.loc["emapalumab-mas-06-remission-w8", "result"] == "13 of 14"
     assert cells.loc["hlh2004-survival-5y-all", "result"] == "61% (56 to 67) of 369"
-    assert cells.loc["bmtctn1204-ric-os-1y", "result"] == "80.4% (90% CI 68.6 to 88.2)"
+    # The transplant cell shows the later, lower survival, not only the 1-year figure.
+    assert cells.loc["bmtctn1204-ric-os-18m", "result"] == "66.7% (90% CI 52.9 to 77.3)"
+    # HLH-2004 against the HLH-94 era is a historical comparison, not a single-arm result.
+    historical = cells.loc["hlh2004-vs-hlh94-survival"]
+    assert (historical["design_short"], historical["result"]) == ("HC", "62% of 240 v 56% of 232")
 
 
 # --- direction and the helpers' errors -----------------------------------------------------

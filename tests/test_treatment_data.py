@@ -129,12 +129,14 @@ def test_keys_are_unique():
 def test_all_three_researchers_files_are_merged():
     assert set(RESULTS["syndrome"]) == {
         "COVID-19",
-        "primary HLH",
+        "HLH in children",
         "secondary HLH",
         "MAS in Still's disease",
         "CAR-T CRS",
         "CAR-T ICANS",
         "sepsis with MALS",
+        "MIS-C",
+        "idiopathic multicentric Castleman disease",
     }
     assert len(RESULTS) >= 100
 
@@ -426,6 +428,7 @@ def test_a_month_only_date_says_why():
         "who-baricitinib-covid19-2022",
         "who-il6-baricitinib-combined-2023",
         "fda-emapalumab-mas-stills-2025",
+        "asco-cart-toxicity-guideline-2021",
     }
     assert month_only["notes"].str.contains(r"day", case=False).all()
 

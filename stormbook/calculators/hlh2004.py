@@ -263,15 +263,15 @@ def _hlh_verdict_expression() -> str:
     )
     return (
         f"datum.invalid > 0 ? {_js(_wrapped(CHECK_TEXT))} : "
-        f"{_verdict_expression([route_b, route_a])} + {note}"
+        f"{_verdict_expression([route_a, route_b])} + {note}"
     )
 
 
 HLH_DESCRIPTION = (
     "Interactive HLH-2004 calculator. Controls set the unit system, the findings (yes, no or not "
-    "assessed) and the laboratory values (empty means not measured). The text states route B "
-    "(how many of the 8 criteria are met, not met or not assessed, 5 needed) and route A (a "
-    "molecular diagnosis, reported as a predisposition), then lists each criterion with its "
+    "assessed) and the laboratory values (empty means not measured). The text states route A "
+    "(a molecular diagnosis consistent with HLH, diagnostic in a patient with features of HLH) "
+    "and route B (how many of the 8 criteria are met, not met or not assessed, 5 needed), then lists each criterion with its "
     "status and the value entered."
 )
 

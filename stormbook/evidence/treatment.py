@@ -1,5 +1,5 @@
 """The treatment chapter's tables, read from `treatment-results` (and, for anakinra in
-COVID-19, `anakinra-outcomes`): the evidence map, the COVID-19 mortality ratios, primary HLH
+COVID-19, `anakinra-outcomes`): the evidence map, the COVID-19 mortality ratios, HLH in children:
 survival across eras, and three small calculations the exercises use.
 
 Every row keeps its source and locator. Nothing here pools results: a ratio is shown as
@@ -30,6 +30,8 @@ DESIGN_RANK = {
     "meta-analysis of randomised trials": 5,
     "randomised": 4,
     "single-arm trial": 3,
+    # A single-arm study set against an earlier era's cohort: not a concurrent control.
+    "historical comparison": 2,
     "cohort or registry": 2,
     "case series": 1,
 }
@@ -37,6 +39,7 @@ DESIGN_SHORT = {
     "meta-analysis of randomised trials": "MA",
     "randomised": "RCT",
     "single-arm trial": "SA",
+    "historical comparison": "HC",
     "cohort or registry": "CO",
     "case series": "CS",
 }
@@ -53,7 +56,8 @@ TARGETS = {
 SYNDROMES = {
     "COVID-19": "COVID-19",
     "sepsis with MALS": "Sepsis, MALS",
-    "primary HLH": "Primary HLH",
+    # The HLH protocols enrolled children by diagnostic criteria, familial or not.
+    "HLH in children": "HLH, children",
     "secondary HLH": "Secondary HLH",
     "MAS in Still's disease": "MAS, Still's",
     "CAR-T CRS": "CAR-T CRS",
@@ -88,21 +92,36 @@ MAP_ROWS = {
         "immunosep2025-sofa-d9",
         "strategy of anakinra or IFN-γ: SOFA fall ≥1.4 by day 9 (deaths by day 28 did not differ)",
     ),
-    ("T-cell depletion (etoposide)", "primary HLH"): (
+    ("T-cell depletion (etoposide)", "HLH in children"): (
         "hlh2004-survival-5y-all",
         "5-year survival",
     ),
-    ("calcineurin", "primary HLH"): ("hlh2004-vs-hlh94-survival", "5-year survival"),
-    ("HSCT", "primary HLH"): ("bmtctn1204-ric-os-1y", "1-year survival"),
-    ("IFN-gamma", "primary HLH"): ("emapalumab-phlh-response-previously-treated", "response"),
-    ("JAK-STAT", "secondary HLH"): ("zhang2022-rux-orr-d28", "response by day 28"),
+    ("calcineurin", "HLH in children"): (
+        "hlh2004-vs-hlh94-survival",
+        "5-year survival, HLH-2004 v the HLH-94 era (not significantly different)",
+    ),
+    ("HSCT", "HLH in children"): (
+        "bmtctn1204-ric-os-18m",
+        "survival at 18 months, HLH and other immune deficiencies together",
+    ),
+    ("IFN-gamma", "HLH in children"): (
+        "emapalumab-phlh-response-previously-treated",
+        "response, primary HLH after conventional treatment",
+    ),
+    ("JAK-STAT", "HLH in children"): (
+        "zhang2022-rux-orr-d28",
+        "response by day 28, newly diagnosed HLH of several causes",
+    ),
     ("IL-1", "secondary HLH"): ("eloseily2020-all-mortality", "died"),
     ("IFN-gamma", "MAS in Still's disease"): (
         "emapalumab-mas-06-remission-w8",
-        "remission by week 8",
+        "remission, week 8",
     ),
     ("IL-1", "MAS in Still's disease"): ("eloseily2020-sjia-deaths", "died"),
-    ("calcineurin", "MAS in Still's disease"): ("mouy1996-ciclosporin-mas", "improved"),
+    ("calcineurin", "MAS in Still's disease"): (
+        "mouy1996-ciclosporin-mas",
+        "improved (MAS in juvenile arthritis, not all systemic)",
+    ),
     ("IL-6", "CAR-T CRS"): ("le2018-toci-crs-ctl019-response", "CRS resolved (FDA definition)"),
     ("corticosteroid", "CAR-T CRS"): ("zuma1-c6-ppx-steroids-crs-g3", "grade ≥3 CRS"),
     ("IL-1", "CAR-T CRS"): ("park2023-anakinra-ppx-crs-g3", "severe CRS"),
@@ -295,6 +314,12 @@ COVID_ROWS = [
         "subgroups",
     ),
 ]
+# Printed after a row's ratio: COV-BARRIER's primary end point failed, and REACT's critically
+# ill patients include RECOVERY's ventilated ones (not a second, independent trial).
+COVID_NOTES = {
+    "covbarrier-death-d28": "secondary end point",
+    "react-cs-death-d28-dexamethasone": "includes RECOVERY",
+}
 COVID_VIEWS = {
     "trials": "One row per trial and drug",
     "subgroups": "Subgroups: oxygen, corticosteroids",
@@ -350,14 +375,13 @@ def covid_mortality(results: pd.DataFrame) -> pd.DataFrame:
     out["shown"] = out.apply(
         lambda r: f"{r['measure']} {r['ratio']:.2f} ({r['low']:.2f} to {r['high']:.2f})", axis=1
     )
-    # What the chart writes above each row, short enough for a phone.
-    out["numbers"] = out.apply(
-        lambda r: f"{r['measure']} {r['ratio']:.2f} ({r['low']:.2f}–{r['high']:.2f})", axis=1
-    )
+    # What the chart writes above each row, short enough for a phone, with its note.
+    notes = out["key"].map(COVID_NOTES).radd("; ").fillna("")
+    out["numbers"] = out["shown"].str.replace(" to ", "–") + notes
     return out
 
 
-# --- primary HLH: survival across eras, with denominators ---------------------------------
+# --- HLH in children: survival across eras, with denominators ---------------------------------
 
 # (key, era, group, view). Views: 5-year survival; death before transplant; familial HLH
 # alive without a transplant.
@@ -409,7 +433,7 @@ HLH_VIEWS = {
 
 
 def hlh_survival(results: pd.DataFrame) -> pd.DataFrame:
-    """Primary HLH outcomes across treatment eras, each with its denominator, as printed."""
+    """Outcomes of children with HLH (familial or not) across treatment eras, each with its denominator, as printed."""
     _require(results, ["key", "n_treated", "percent_treated"])
     frame = results.set_index("key")
     rows = []

@@ -264,7 +264,7 @@ def covid_chart(rows: pd.DataFrame) -> alt.LayerChart:
 
 
 def hlh_chart(rows: pd.DataFrame) -> alt.LayerChart:
-    """Primary HLH outcomes by era, a point with its interval where printed and the
+    """HLH outcomes in children by era, a point with its interval where printed and the
     denominator in every row's name; a switch chooses survival, death before
     transplant or familial HLH alive without a transplant."""
     _check(rows, ["label", "view", "percent", "low", "high", "shown", "era"], "hlh_chart")

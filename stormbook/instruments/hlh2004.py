@@ -37,7 +37,9 @@ HLH2004_TEXT = {
     "B_not": "route B not met: {met} of 8 criteria ({needed} needed)",
     "A_yes": (
         "route A met: HLH-2004 accepts a molecular diagnosis consistent with HLH as "
-        "diagnostic; a variant shows a predisposition, active disease is judged on route B"
+        "diagnostic in a patient with features of HLH; a genotype found by screening someone "
+        "without them shows a risk, not active disease, and fewer than 5 of 8 criteria does "
+        "not exclude HLH"
     ),
     "A_no": "route A: no molecular diagnosis consistent with HLH",
     "A_unknown": "route A: genetics not tested",
@@ -82,8 +84,8 @@ def hlh2004(
     They were written as the diagnostic guidelines of a treatment study in children
     (HLH-2004). HLH-2004 itself is diagnostic by either route: route A, a molecular diagnosis
     consistent with HLH, or route B, 5 of the 8 criteria (`diagnostic_by_either_route`).
-    `fulfilled` answers route B alone, because a variant shows a predisposition to HLH, not
-    by itself active disease; the verdict states HLH-2004's rule for route A first.
+    `fulfilled` answers route B alone (a genotype found by screening shows a risk, not by
+    itself active disease); the verdict states route A first, then route B.
     Haemophagocytosis (B5) is counted only with no evidence of malignancy, a strict reading
     of the clause printed with it (adult series apply the criteria in malignancy). Fever is a yes/no finding: no numeric threshold
     of the guideline was confirmed. Every argument without a default must be given; None
@@ -198,9 +200,10 @@ def _hlh2004_result(rows, criteria, route_a, malignancy, haemophagocytosis) -> C
     unknown = sum(v is None for v in criteria.values())
     fulfilled = _count_reaches(rule, met, unknown, needed)
     key = {True: "B_met", None: "B_open", False: "B_not"}[fulfilled]
+    # Route A first: HLH-2004 makes a molecular diagnosis diagnostic on its own.
     parts = [
-        HLH2004_TEXT[key].format(met=met, unknown=unknown, needed=needed),
         HLH2004_TEXT[{True: "A_yes", False: "A_no", None: "A_unknown"}[route_a]],
+        HLH2004_TEXT[key].format(met=met, unknown=unknown, needed=needed),
     ]
     notes = []
     if malignancy is True:
