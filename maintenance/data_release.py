@@ -9,6 +9,9 @@ changelog entry's old value is what was released, without a second copy of the d
     python -m maintenance.data_release draft     print changelog entries for them (old values
                                                from git, as of the commit of the snapshot)
     python -m maintenance.data_release release X.Y.Z --date YYYY-MM-DD --summary "..."
+    python -m maintenance.data_release export DIR
+                                               write the package as one standard Data Package
+                                               (every CSV and a datapackage.json listing them)
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -335,6 +339,18 @@ def _set_package_version(data_dir: Path, version: str) -> None:
     )
 
 
+def export(data_dir: Path, target: Path) -> Path:
+    """Write the data package as outside tools expect one: the CSVs beside a single
+    datapackage.json that lists every dataset with its schema inline."""
+    descriptor = read_package(data_dir / DESCRIPTOR)
+    target.mkdir(parents=True, exist_ok=True)
+    for resource in descriptor["resources"]:
+        shutil.copyfile(data_dir / resource["path"], target / resource["path"])
+    written = target / DESCRIPTOR
+    written.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return written
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m maintenance.data_release", description=__doc__.splitlines()[0]
@@ -346,12 +362,17 @@ def main(argv: list[str]) -> int:
     new.add_argument("version")
     new.add_argument("--date", required=True, type=dt.date.fromisoformat)
     new.add_argument("--summary", required=True)
+    out = commands.add_parser("export", help="write one standard Data Package into a folder")
+    out.add_argument("folder", type=Path)
     options = parser.parse_args(argv)
     data_dir = book_root() / "data"
     if options.command == "check":
         found = problems(data_dir)
         print("\n".join(found) or "The changelog records every change to the data.")
         return 1 if found else 0
+    if options.command == "export":
+        print(f"Wrote {export(data_dir, options.folder)}")
+        return 0
     if options.command == "draft":
         print(draft_text(data_dir))
         return 0

@@ -1,11 +1,13 @@
 """Load the book's sourced datasets as typed DataFrames.
 
-Every CSV is described in `data/datapackage.json` (a Frictionless Data Package), its table
-schema in a file of its own, `data/schemas/<name>.json`, which the descriptor names. Loading a
-dataset first validates its file against that schema with Frictionless, so a missing or
-extra column, a value of the wrong type or a value outside its constraint stops the
-chapter with an error naming the file, the row and the field, instead of plotting a
-silently coerced number.
+A dataset is two files: its CSV, `data/<name>.csv`, and one JSON file beside it in
+`data/schemas/<name>.json` holding its title, its description and its table schema (fields,
+types, units, constraints, primary key). `data/datapackage.json` holds what the datasets share
+(the package's name, version and licence); `read_package` assembles the full Frictionless Data
+Package from the three. Loading a dataset first validates its file against its schema with
+Frictionless, so a missing or extra column, a value of the wrong type or a value outside its
+constraint stops the chapter with an error naming the file, the row and the field, instead
+of plotting a silently coerced number.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import pandas as pd
 from frictionless import Resource
 
 from stormbook.paths import data_package
+
+SCHEMA_FOLDER = "schemas"
 
 # Frictionless field types -> pandas dtypes. Nullable dtypes keep a missing value
 # missing rather than turning an integer column into floats.
@@ -33,55 +37,59 @@ class DatasetError(ValueError):
     """A dataset is unknown, missing, or does not match its schema."""
 
 
-def _read_descriptor(package_path: Path) -> dict:
-    try:
-        return json.loads(package_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DatasetError(f"{package_path}: data package descriptor not found") from None
-    except json.JSONDecodeError as err:
-        raise DatasetError(f"{package_path}: not valid JSON ({err})") from None
-
-
-def resource_schema(resource: dict, data_dir: Path) -> dict:
-    """A resource's table schema: inline in the descriptor, or in the file its `schema`
-    names, relative to the data folder (as the book keeps them)."""
-    schema = resource.get("schema", {})
-    if isinstance(schema, dict):
-        return schema
-    path = data_dir / schema
+def _read_json(path: Path, what: str) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        name = resource.get("name", "?")
-        raise DatasetError(f"dataset {name!r}: schema file {path} does not exist") from None
+        raise DatasetError(f"{path}: {what} not found") from None
     except json.JSONDecodeError as err:
         raise DatasetError(f"{path}: not valid JSON ({err})") from None
 
 
+def _schema_files(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / SCHEMA_FOLDER).glob("*.json"))
+
+
+def dataset_resource(schema_file: Path) -> dict:
+    """The Data Package resource a schema file describes: `<name>.csv`, titled and described
+    as the file says, with its table schema read in."""
+    schema = _read_json(schema_file, "schema file")
+    name = schema_file.stem
+    for key in ("title", "description"):
+        if not str(schema.get(key, "")).strip():
+            raise DatasetError(f"{schema_file}: dataset {name!r} has no {key}")
+    resource = {"name": name, "path": f"{name}.csv", "title": schema["title"]}
+    resource |= {"description": schema["description"], "format": "csv"}
+    resource |= {"mediatype": "text/csv", "encoding": "utf-8"}
+    fields = {key: value for key, value in schema.items() if key not in ("title", "description")}
+    return resource | {"schema": fields}
+
+
 def read_package(package_path: Path | str | None = None) -> dict:
-    """The data package's descriptor with every resource's schema read in."""
+    """The full data package: the shared descriptor with one resource per schema file."""
     package_path = Path(package_path or data_package())
-    descriptor = _read_descriptor(package_path)
-    resources = [
-        {**resource, "schema": resource_schema(resource, package_path.parent)}
-        for resource in descriptor.get("resources", [])
-    ]
+    descriptor = _read_json(package_path, "data package descriptor")
+    if "resources" in descriptor:
+        raise DatasetError(
+            f"{package_path}: lists resources; a dataset is described by its own file in "
+            f"{SCHEMA_FOLDER}/ instead"
+        )
+    resources = [dataset_resource(path) for path in _schema_files(package_path.parent)]
     return {**descriptor, "resources": resources}
 
 
 def dataset_names(package_path: Path | str | None = None) -> list[str]:
-    """Names of the datasets the data package describes, in descriptor order."""
-    descriptor = _read_descriptor(Path(package_path or data_package()))
-    return [resource["name"] for resource in descriptor.get("resources", [])]
+    """Names of the book's datasets (one per schema file), in alphabetical order."""
+    package_path = Path(package_path or data_package())
+    _read_json(package_path, "data package descriptor")
+    return [path.stem for path in _schema_files(package_path.parent)]
 
 
 def _resource_descriptor(name: str, package_path: Path) -> dict:
-    descriptor = _read_descriptor(package_path)
-    for resource in descriptor.get("resources", []):
-        if resource.get("name") == name:
-            return {**resource, "schema": resource_schema(resource, package_path.parent)}
-    known = ", ".join(sorted(r.get("name", "?") for r in descriptor.get("resources", [])))
-    raise DatasetError(f"unknown dataset {name!r}; the data package has: {known}")
+    if name not in dataset_names(package_path):
+        known = ", ".join(dataset_names(package_path))
+        raise DatasetError(f"unknown dataset {name!r}; the data package has: {known}")
+    return dataset_resource(package_path.parent / SCHEMA_FOLDER / f"{name}.json")
 
 
 def _validate(resource_descriptor: dict, csv_path: Path, package_path: Path) -> None:

@@ -55,6 +55,21 @@ def chart_pages() -> list[str]:
     ]
 
 
+def write_dataset(data: Path, name: str, schema: dict, csv_text: str | None) -> Path:
+    """A dataset as the book keeps one: `data/<name>.csv` (unless `csv_text` is None) and
+    `data/schemas/<name>.json` with its title, description and schema; a `datapackage.json`
+    holding the package's name is written if there is none. Returns the descriptor's path."""
+    (data / "schemas").mkdir(parents=True, exist_ok=True)
+    described = {"title": f"The {name}", "description": f"Rows of {name}.", **schema}
+    (data / "schemas" / f"{name}.json").write_text(json.dumps(described), encoding="utf-8")
+    if csv_text is not None:
+        (data / f"{name}.csv").write_text(csv_text, encoding="utf-8")
+    package = data / "datapackage.json"
+    if not package.exists():
+        package.write_text(json.dumps({"name": "fixture"}), encoding="utf-8")
+    return package
+
+
 def trim_book(book: Path, chapters: list[str]) -> Path:
     """Give a copy of the book a table of contents with only these chapters, and the pages
     every chapter links to: the Python primer and the reference pages. Build tests use it

@@ -7,10 +7,11 @@ import csv
 import datetime as dt
 import json
 
+import frictionless
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT
+from conftest import ROOT, write_dataset
 
 from book_extensions.evidence_changelog import changes_table
 from maintenance.data_changelog import (
@@ -22,7 +23,7 @@ from maintenance.data_changelog import (
     read_changelog,
 )
 from maintenance.data_changes import DataChangeError, RowChange, diff_rows
-from maintenance.data_release import current_tables, problems, release
+from maintenance.data_release import current_tables, export, problems, release
 from stormbook.sources import without_copies
 
 DATA = ROOT / "data"
@@ -128,8 +129,7 @@ def test_releases_are_newest_first_and_only_the_first_is_next():
 
 def _package(folder, rows):
     fields = [{"name": "id", "type": "string"}, {"name": "v", "type": "string"}]
-    resource = {"name": "t", "path": "t.csv", "schema": {"fields": fields, "primaryKey": ["id"]}}
-    (folder / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [resource]}))
+    write_dataset(folder, "t", {"fields": fields, "primaryKey": ["id"]}, None)
     _write_rows(folder, rows)
 
 
@@ -255,3 +255,12 @@ def test_the_changelog_page_lists_every_entry(built_site):
             # Sphinx's smart quotes print an apostrophe as a typographic one.
             # A link to an unauthorised copy is named, not printed (stormbook.sources).
             assert cells["Reason"].replace("\u2019", "'") == without_copies(entry.reason)
+
+
+def test_the_export_is_one_standard_data_package_that_frictionless_validates(tmp_path):
+    """The book keeps a dataset's description in its schema file; outside tools get the
+    package as the standard has it: one descriptor listing every dataset."""
+    written = export(DATA, tmp_path / "package")
+    descriptor = json.loads(written.read_text("utf-8"))
+    assert [r["name"] for r in descriptor["resources"]] == sorted(current_tables(DATA))
+    assert frictionless.validate(str(written)).valid

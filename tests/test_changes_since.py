@@ -336,3 +336,16 @@ def test_a_solution_gate_opens_and_closes_within_markdown_cells():
 )
 def test_a_value_matches_a_data_cell_only_when_it_says_the_same(shown, cell, same):
     assert changes_since.same_text(shown, cell) is same
+
+
+def test_the_book_s_datasets_are_found_by_their_schema_files():
+    """The tiny book lists its datasets in datapackage.json, as versions before 2026-12-07
+    did; the book now describes each in its own schema file, and both are read."""
+    from conftest import ROOT
+
+    from stormbook import dataset_names
+
+    tables = changes_since.version_tables(changes_since.version(ROOT, None))
+    assert sorted(tables) == dataset_names(ROOT / "data" / "datapackage.json")
+    assert tables["hlh-genes"].key == ["short_name"]
+    assert len(tables["hlh-genes"].rows) > 5

@@ -25,22 +25,20 @@ def _rows(name):
 
 
 def test_data_package_is_valid():
-    report = frictionless.validate(str(ROOT / "data" / "datapackage.json"))
+    package = frictionless.Package(DESCRIPTOR, basepath=str(ROOT / "data"))
+    report = package.validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
-def test_every_csv_in_data_is_described():
-    described = {resource["path"] for resource in DESCRIPTOR["resources"]}
+def test_every_csv_in_data_has_its_schema_file_and_no_schema_file_is_left_over():
     on_disk = {path.name for path in (ROOT / "data").glob("*.csv")}
-    assert on_disk == described
+    assert on_disk == {resource["path"] for resource in DESCRIPTOR["resources"]}
+    assert {path.stem for path in (ROOT / "data" / "schemas").glob("*")} == set(RESOURCES)
 
 
-def test_each_resource_has_its_own_schema_file_and_no_file_is_left_over():
+def test_the_shared_descriptor_names_the_package_and_its_licence_only():
     written = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    named = {resource["name"]: resource["schema"] for resource in written["resources"]}
-    assert named == {name: f"schemas/{name}.json" for name in named}
-    on_disk = {path.stem for path in (ROOT / "data" / "schemas").glob("*.json")}
-    assert on_disk == set(named)
+    assert set(written) == {"name", "version", "title", "description", "licenses"}
 
 
 @pytest.mark.parametrize("name", list(RESOURCES))

@@ -8,8 +8,10 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import write_dataset
 
-from stormbook import DatasetError, load_dataset
+from stormbook import DatasetError, dataset_names, load_dataset
+from stormbook.datasets import read_package
 
 GOOD_CSV = (
     "drug,dose_mg,route,daily\nanakinra,100,subcutaneous,true\nanakinra,200,intravenous,false\n"
@@ -28,16 +30,8 @@ SCHEMA = {
 }
 
 
-def make_package(tmp_path, csv_text=GOOD_CSV, path="doses.csv", write_csv=True):
-    descriptor = {
-        "name": "fixture",
-        "resources": [{"name": "doses", "path": path, "schema": SCHEMA}],
-    }
-    package = tmp_path / "datapackage.json"
-    package.write_text(json.dumps(descriptor), encoding="utf-8")
-    if write_csv:
-        (tmp_path / path).write_text(csv_text, encoding="utf-8")
-    return package
+def make_package(tmp_path, csv_text=GOOD_CSV, write_csv=True):
+    return write_dataset(tmp_path, "doses", SCHEMA, csv_text if write_csv else None)
 
 
 def test_loads_a_typed_frame(tmp_path):
@@ -117,20 +111,44 @@ def test_book_dataset_from_a_copy_is_refused_when_broken(tmp_path):
         load_dataset("iv-anakinra-case-causes", tmp_path / "datapackage.json")
 
 
-def test_a_schema_file_that_is_missing_or_broken_is_named(tmp_path):
-    package = tmp_path / "datapackage.json"
-    resource = {"name": "doses", "path": "doses.csv", "schema": "schemas/doses.json"}
-    package.write_text(json.dumps({"name": "p", "resources": [resource]}), encoding="utf-8")
-    (tmp_path / "doses.csv").write_text("drug,dose\nanakinra,100\n", encoding="utf-8")
-    with pytest.raises(DatasetError, match=r"'doses': schema file .*schemas/doses\.json does not"):
-        load_dataset("doses", package)
-    (tmp_path / "schemas").mkdir()
+def test_a_broken_schema_file_is_named(tmp_path):
+    package = make_package(tmp_path)
     (tmp_path / "schemas" / "doses.json").write_text("{fields", encoding="utf-8")
     with pytest.raises(DatasetError, match=r"schemas/doses\.json: not valid JSON"):
         load_dataset("doses", package)
-    schema = {"fields": [{"name": "drug", "type": "string"}, {"name": "dose", "type": "integer"}]}
-    (tmp_path / "schemas" / "doses.json").write_text(json.dumps(schema), encoding="utf-8")
-    assert load_dataset("doses", package)["dose"].tolist() == [100]
+
+
+@pytest.mark.parametrize("missing", ["title", "description"])
+def test_a_schema_file_without_a_title_or_description_is_refused(tmp_path, missing):
+    package = make_package(tmp_path)
+    path = tmp_path / "schemas" / "doses.json"
+    described = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**described, missing: " "}), encoding="utf-8")
+    with pytest.raises(
+        DatasetError, match=rf"schemas/doses\.json: dataset 'doses' has no {missing}"
+    ):
+        load_dataset("doses", package)
+
+
+def test_a_dataset_is_its_csv_and_its_schema_file(tmp_path):
+    """Adding a dataset takes the two files and nothing else: the package finds it."""
+    package = make_package(tmp_path)
+    write_dataset(
+        tmp_path, "routes", {"fields": [{"name": "route", "type": "string"}]}, "route\niv\n"
+    )
+    assert dataset_names(package) == ["doses", "routes"]
+    (routes,) = (r for r in read_package(package)["resources"] if r["name"] == "routes")
+    assert routes["path"] == "routes.csv" and routes["title"] == "The routes"
+    assert routes["schema"] == {"fields": [{"name": "route", "type": "string"}]}
+    assert load_dataset("routes", package)["route"].tolist() == ["iv"]
+
+
+def test_a_descriptor_that_lists_resources_is_refused(tmp_path):
+    """One place describes a dataset: its schema file, never also the descriptor."""
+    package = make_package(tmp_path)
+    package.write_text(json.dumps({"name": "p", "resources": []}), encoding="utf-8")
+    with pytest.raises(DatasetError, match="lists resources; a dataset is described by its own"):
+        read_package(package)
 
 
 def test_data_are_found_from_a_chapter_folder_of_another_copy(tmp_path, monkeypatch):

@@ -401,8 +401,7 @@ class Chapter:
 
 def datasets_read(version: Version, opened: list[str]) -> set[str]:
     """The names of the datasets whose CSV a run opened (from the version's descriptor)."""
-    descriptor = json.loads(version.read(DESCRIPTOR) or '{"resources": []}')
-    paths = {f"data/{r['path']}": r["name"] for r in descriptor.get("resources", [])}
+    paths = {f"data/{r['path']}": r["name"] for r in version_resources(version)}
     return {paths[name] for name in opened if name in paths}
 
 
@@ -527,20 +526,34 @@ class Table:
     rows: list[dict[str, str]]
 
 
-def version_schema(version: Version, resource: dict) -> dict:
-    """A resource's schema in a version: inline (older versions) or in its own file."""
-    schema = resource.get("schema", {})
-    return (
-        schema if isinstance(schema, dict) else json.loads(version.read(f"data/{schema}") or "{}")
-    )
+def version_resources(version: Version) -> list[dict]:
+    """A version's datasets as {name, path, schema}: one per `data/schemas/<name>.json` file
+    holding its title, description and schema, or (versions before 2026-12-07) as
+    `datapackage.json` listed them, with the schema inline or in a file it names."""
+    descriptor = json.loads(version.read(DESCRIPTOR) or "{}")
+    if "resources" not in descriptor:
+        files = sorted(f for f in version.files if re.fullmatch(r"data/schemas/[^/]+\.json", f))
+        return [
+            {"name": Path(f).stem, "path": f"{Path(f).stem}.csv", "schema": _json(version, f)}
+            for f in files
+        ]
+    resources = []
+    for resource in descriptor["resources"]:
+        schema = resource.get("schema", {})
+        schema = schema if isinstance(schema, dict) else _json(version, f"data/{schema}")
+        resources.append({**resource, "schema": schema})
+    return resources
+
+
+def _json(version: Version, name: str) -> dict:
+    return json.loads(version.read(name) or "{}")
 
 
 def version_tables(version: Version) -> dict[str, Table]:
     """Every dataset of a version's data package, as the text its CSV holds."""
-    descriptor = json.loads(version.read(DESCRIPTOR) or '{"resources": []}')
     tables = {}
-    for resource in descriptor.get("resources", []):
-        schema = version_schema(version, resource)
+    for resource in version_resources(version):
+        schema = resource["schema"]
         key = schema.get("primaryKey") or []
         text = version.read(f"data/{resource['path']}") or ""
         fields = [f["name"] for f in schema.get("fields", [])]
