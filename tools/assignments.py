@@ -44,7 +44,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from question_bank import GLUE_FOLDER, TextContext, _substituted, role_text
+from question_bank import GLUE_FOLDER, TextContext, role_text, substituted
 
 from book_extensions.teaching_outline import FENCE_OPEN, directive_blocks, solution_prose
 from maintenance.book_toc import part_pages, read_toc
@@ -223,7 +223,7 @@ def rubrics(root: Path = ROOT) -> dict:
 def plain_markdown(text: str, context: TextContext) -> str:
     """MyST as Markdown Jupyter shows: roles resolved (glued values, citations, references),
     hint dropdowns as <details>. Any MyST left stops the build."""
-    text = _substituted(text, context)
+    text = substituted(text, context)
     text = ROLE.sub(lambda m: role_text(m["name"], m["content"], context), text)
     if LEFTOVER_MYST.search(text):
         raise AssignmentError(f"{context.where}: MyST left in {text[:200]!r}")

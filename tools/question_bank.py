@@ -222,7 +222,7 @@ SUBSTITUTION = re.compile(r"\{\{\s*([\w-]+)\s*(?:\|\s*(\w+)\s*)?\}\}")
 SUBSTITUTION_FILTERS = {"capitalize": str.capitalize, "lower": str.lower, "upper": str.upper}
 
 
-def _substituted(markdown: str, context: TextContext) -> str:
+def substituted(markdown: str, context: TextContext) -> str:
     """MyST substitutions ({{ name }}, with an optional filter) from _config.yml."""
     values = _substitutions(context.root)
 
@@ -247,12 +247,12 @@ def _substitutions(root: Path) -> dict[str, str]:
 
 def html_blocks(markdown: str, context: TextContext) -> str:
     """A MyST text as XHTML paragraphs (lists etc.), every role resolved."""
-    return _markdown().render(_substituted(markdown, context), {"context": context}).strip()
+    return _markdown().render(substituted(markdown, context), {"context": context}).strip()
 
 
 def html_inline(markdown: str, context: TextContext) -> str:
     """One line of MyST as inline XHTML, every role resolved."""
-    return _markdown().renderInline(_substituted(markdown, context), {"context": context}).strip()
+    return _markdown().renderInline(substituted(markdown, context), {"context": context}).strip()
 
 
 def plain_text(html: str) -> str:
