@@ -11,11 +11,13 @@ import json
 import subprocess
 from contextlib import redirect_stderr, redirect_stdout
 
+import changes_content
 import changes_since
+import changes_versions
 import nbformat
 import pytest
 import yaml
-from changes_since import ChangesError
+from changes_versions import ChangesError
 
 DESCRIPTOR = {
     "name": "tiny",
@@ -286,7 +288,7 @@ def test_a_bad_ref_is_refused_with_a_clear_message(book, capsys, refs, message):
 
 def test_a_folder_outside_git_is_refused(tmp_path):
     with pytest.raises(ChangesError, match="is not inside a git repository"):
-        changes_since.book_root(tmp_path)
+        changes_versions.book_root(tmp_path)
 
 
 def test_a_chapter_that_fails_names_the_chapter_and_the_ref(book):
@@ -311,17 +313,17 @@ def test_changelog_entries_between_versions_skip_those_the_older_one_had():
         RELEASED,
     ]
     newer = parse_changelog({"releases": newer_releases}, "new")
-    between = changes_since.changelog_between(older, newer)
+    between = changes_content.changelog_between(older, newer)
     assert [(release, entry.reason) for release, entry in between] == [
         ("next", DOSE_CHANGE["reason"])
     ]
 
 
 def test_a_solution_gate_opens_and_closes_within_markdown_cells():
-    opened = changes_since.open_solution("```{solution-start} ex-a\n:class: dropdown\n```", None)
+    opened = changes_content.open_solution("```{solution-start} ex-a\n:class: dropdown\n```", None)
     assert opened == "ex-a"
-    assert changes_since.open_solution("Prose.\n\n```{solution-end}\n```", "ex-a") is None
-    assert changes_since.open_solution("Prose only.", "ex-a") == "ex-a"
+    assert changes_content.open_solution("Prose.\n\n```{solution-end}\n```", "ex-a") is None
+    assert changes_content.open_solution("Prose only.", "ex-a") == "ex-a"
 
 
 @pytest.mark.parametrize(
@@ -335,7 +337,7 @@ def test_a_solution_gate_opens_and_closes_within_markdown_cells():
     ],
 )
 def test_a_value_matches_a_data_cell_only_when_it_says_the_same(shown, cell, same):
-    assert changes_since.same_text(shown, cell) is same
+    assert changes_content.same_text(shown, cell) is same
 
 
 def test_the_book_s_datasets_are_found_by_their_schema_files():
@@ -345,7 +347,7 @@ def test_the_book_s_datasets_are_found_by_their_schema_files():
 
     from stormbook import dataset_names
 
-    tables = changes_since.version_tables(changes_since.version(ROOT, None))
+    tables = changes_content.version_tables(changes_versions.version(ROOT, None))
     assert sorted(tables) == dataset_names(ROOT / "data" / "datapackage.json")
     assert tables["hlh-genes"].key == ["short_name"]
     assert len(tables["hlh-genes"].rows) > 5

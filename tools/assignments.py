@@ -44,7 +44,8 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from question_bank import GLUE_FOLDER, TextContext, role_text, substituted
+from bank_items import GLUE_FOLDER
+from bank_text import TextContext, role_text, substituted
 
 from book_extensions.teaching_outline import FENCE_OPEN, directive_blocks, solution_prose
 from maintenance.book_toc import part_pages, read_toc
