@@ -17,23 +17,25 @@ from conftest import ROOT
 from scipy.stats import beta, norm
 
 from stormbook import load_dataset
-from stormbook.evidence.effect_sizes import risk_difference
+from stormbook.evidence.effect_sizes import Estimate, risk_difference
 from stormbook.evidence.treatment import (
     COVID_ROWS,
     DESIGN_RANK,
     HLH_ROWS,
     MAP_ROWS,
     TreatmentDataError,
-    counts_risk_ratio,
     covid_mortality,
     direction,
     evidence_map,
-    exact_interval,
     hlh_survival,
+)
+from stormbook.evidence.treatment_charts import covid_chart, evidence_map_chart, hlh_chart
+from stormbook.evidence.trial_arithmetic import (
+    counts_risk_ratio,
+    exact_interval,
     number_needed_to_treat,
     ratio_of_ratios,
 )
-from stormbook.evidence.treatment_charts import covid_chart, evidence_map_chart, hlh_chart
 
 PAGE = "chapters/04-treatment"
 
@@ -172,6 +174,31 @@ def test_no_oxygen_subgroup_gives_no_bounded_number_needed_to_treat(results):
     )
     nnt = number_needed_to_treat(rd)
     assert nnt.kind == "to harm" and nnt.low is None and nnt.high is None
+    # Altman's split interval: the estimate's side first, each end the inverted limit.
+    assert nnt.harm_limit == pytest.approx(1 / rd.ci_high)
+    assert nnt.benefit_limit == pytest.approx(1 / -rd.ci_low)
+    harm, benefit = round(1 / rd.ci_high), round(1 / -rd.ci_low)
+    assert nnt.interval_text() == f"NNTH {harm} to ∞ to NNTB {benefit}"
+
+
+def test_altmans_worked_split_interval():
+    """Altman (BMJ 1998), as quoted by Newcombe: an absolute risk reduction from -5% to +25%
+    "inverts to a confidence interval that goes from a number needed to treat to benefit
+    (NNTB) of 4, through infinity to a number needed to treat to harm (NNTH) of 20"."""
+    deaths = Estimate("RD", -0.10, -0.25, 0.05, 0.077, False)  # treated minus control
+    nnt = number_needed_to_treat(deaths, good="below 0")
+    assert (nnt.kind, nnt.benefit_limit, nnt.harm_limit) == ("to benefit", 4.0, 20.0)
+    assert nnt.interval_text() == "NNTB 4 to ∞ to NNTH 20"
+    recoveries = Estimate("RD", 0.10, -0.05, 0.25, 0.077, False)  # the same, counted as good
+    assert number_needed_to_treat(recoveries, good="above 0").interval_text() == (
+        "NNTB 4 to ∞ to NNTH 20"
+    )
+
+
+def test_a_bounded_interval_reads_low_to_high():
+    nnt = number_needed_to_treat(Estimate("RD", -0.10, -0.20, -0.05, 0.04, False))
+    assert (nnt.low, nnt.high, nnt.benefit_limit) == (5.0, 20.0, None)
+    assert nnt.interval_text() == "5 to 20"
 
 
 def test_the_map_text_is_right_about_randomised_cells(results, anakinra):

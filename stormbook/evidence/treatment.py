@@ -1,6 +1,6 @@
 """The treatment chapter's tables, read from `treatment-results` (and, for anakinra in
 COVID-19, `anakinra-outcomes`): the evidence map, the COVID-19 mortality ratios, HLH in children:
-survival across eras, and three small calculations the exercises use.
+survival across eras (the exercises' arithmetic is in `trial_arithmetic`).
 
 Every row keeps its source and locator. Nothing here pools results: a ratio is shown as
 its source printed it, and a ratio the book computes (a risk ratio from printed counts, a
@@ -9,13 +9,8 @@ ratio of two odds ratios) says so.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import pandas as pd
-from scipy.stats import beta, norm
 
-from stormbook.evidence.effect_sizes import EffectSizeError, Estimate, risk_ratio, se_from_ratio_ci
 from stormbook.formatting import number
 
 
@@ -473,121 +468,6 @@ def hlh_survival(results: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["events"] = out["events"].astype("Int64")
     return out
-
-
-# --- calculations the exercises use ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NumberNeeded:
-    """Patients treated for one more to benefit (or, negative risk difference read as harm,
-    to be harmed), with the interval from the risk difference's interval where it is bounded."""
-
-    estimate: float
-    low: float | None
-    high: float | None
-    kind: str  # "to benefit" or "to harm"
-
-
-def number_needed_to_treat(difference: Estimate, good: str = "below 0") -> NumberNeeded:
-    """Number needed to treat from a risk difference (treated minus control, a proportion).
-
-    `good` says which side of 0 favours the treatment: 'below 0' for deaths. The interval is
-    the inverted interval of the difference when that interval excludes 0; when it includes 0
-    the number needed to treat has no finite interval (it runs through infinity) and low and
-    high are None."""
-    if not isinstance(difference, Estimate) or difference.measure != "RD":
-        raise TreatmentDataError("number_needed_to_treat(): give a risk difference (measure 'RD')")
-    if good not in ("below 0", "above 0"):
-        raise TreatmentDataError(
-            f"number_needed_to_treat(): good must be 'below 0' or 'above 0', not {good!r}"
-        )
-    if difference.estimate == 0:
-        raise TreatmentDataError(
-            "number_needed_to_treat(): a risk difference of 0 has no number needed to treat"
-        )
-    sign = -1 if good == "below 0" else 1
-    benefit = sign * difference.estimate > 0
-    nnt = 1 / abs(difference.estimate)
-    if difference.ci_low <= 0 <= difference.ci_high:
-        low = high = None
-    else:
-        ends = sorted(1 / abs(x) for x in (difference.ci_low, difference.ci_high))
-        low, high = ends
-    return NumberNeeded(nnt, low, high, "to benefit" if benefit else "to harm")
-
-
-@dataclass(frozen=True)
-class RatioOfRatios:
-    """One subgroup's ratio divided by another's, with its 95% interval and a two-sided P
-    value for the difference (a test of interaction from the printed intervals)."""
-
-    estimate: float
-    ci_low: float
-    ci_high: float
-    z: float
-    p_value: float
-
-
-def ratio_of_ratios(
-    first: tuple[float, float, float], second: tuple[float, float, float]
-) -> RatioOfRatios:
-    """(ratio, low, high) of one subgroup over those of another, each with a 95% interval.
-
-    The standard errors come from the printed intervals (`se_from_ratio_ci`); the two
-    subgroups must be independent (different patients)."""
-    for name, triple in (("first", first), ("second", second)):
-        if len(triple) != 3:
-            raise TreatmentDataError(f"ratio_of_ratios(): {name} must be (ratio, low, high)")
-        ratio, low, high = triple
-        if not (isinstance(ratio, (int, float)) and ratio > 0):
-            raise TreatmentDataError(
-                f"ratio_of_ratios(): {name} ratio must be positive, got {ratio!r}"
-            )
-        if not low <= ratio <= high:
-            raise TreatmentDataError(
-                f"ratio_of_ratios(): {name} ratio {ratio} is outside its interval"
-            )
-    try:
-        se1 = se_from_ratio_ci(first[1], first[2])
-        se2 = se_from_ratio_ci(second[1], second[2])
-    except EffectSizeError as err:
-        raise TreatmentDataError(f"ratio_of_ratios(): {err}") from None
-    log_ratio = math.log(first[0]) - math.log(second[0])
-    se = math.sqrt(se1**2 + se2**2)
-    z = log_ratio / se
-    return RatioOfRatios(
-        math.exp(log_ratio),
-        math.exp(log_ratio - 1.959964 * se),
-        math.exp(log_ratio + 1.959964 * se),
-        z,
-        float(2 * norm.sf(abs(z))),
-    )
-
-
-def exact_interval(events: int, total: int, level: float = 0.95) -> tuple[float, float]:
-    """Clopper-Pearson (exact binomial) interval of a proportion, as proportions."""
-    for name, value in (("events", events), ("total", total)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise TreatmentDataError(
-                f"exact_interval(): {name} must be a whole number, got {value!r}"
-            )
-    if total == 0 or events > total:
-        raise TreatmentDataError(f"exact_interval(): {events} of {total} is not a proportion")
-    if not 0 < level < 1:
-        raise TreatmentDataError(f"exact_interval(): level must be between 0 and 1, got {level!r}")
-    alpha = 1 - level
-    low = 0.0 if events == 0 else float(beta.ppf(alpha / 2, events, total - events + 1))
-    high = 1.0 if events == total else float(beta.ppf(1 - alpha / 2, events + 1, total - events))
-    return low, high
-
-
-def counts_risk_ratio(row: pd.Series) -> Estimate:
-    """A risk ratio computed from a row's printed counts (both arms)."""
-    cells = [row.get(c) for c in ("events_treated", "n_treated", "events_control", "n_control")]
-    if any(c is None or pd.isna(c) for c in cells):
-        raise TreatmentDataError(f"row {row.name!r}: counts for both arms are not printed")
-    return risk_ratio(*(int(c) for c in cells))
 
 
 def _require(frame: pd.DataFrame, columns: list[str]) -> None:
