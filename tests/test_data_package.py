@@ -58,6 +58,25 @@ def test_every_row_has_a_source_and_a_locator(name):
         assert row["locator"].strip(), f"{name} line {number}: no locator"
 
 
+SOURCE_KINDS = [
+    "primary",
+    "verbatim reproduction",
+    "regulator or evidence-synthesis extraction",
+    "news report",
+]
+
+
+@pytest.mark.parametrize("name", SOURCED)
+def test_every_row_says_what_kind_of_source_its_values_were_read_in(name):
+    """SOURCES.md: the primary paper, a verbatim reproduction of it, a regulator's or an
+    evidence synthesis's extraction, or a news report; required on every row."""
+    fields = {field["name"]: field for field in RESOURCES[name]["schema"]["fields"]}
+    assert "source_kind" in fields, f"{name} has no source_kind column"
+    constraints = fields["source_kind"]["constraints"]
+    assert constraints == {"required": True, "enum": SOURCE_KINDS}
+    assert all(row["source_kind"] in SOURCE_KINDS for row in _rows(name))
+
+
 @pytest.mark.parametrize("name", SOURCED)
 def test_every_doi_in_the_data_is_in_the_bibliography(name):
     bibliography = (ROOT / "references.bib").read_text(encoding="utf-8").lower()
