@@ -49,7 +49,7 @@ def test_template_runs_from_a_chapter_folder_and_writes_its_figure_data(tmp_path
         timeout=300,
     )
     written = (chapters / "_figure-data" / "fig-template-causes.csv").read_text(encoding="utf-8")
-    assert written.splitlines()[0].split(",")[-2:] == ["source", "locator"]
+    assert written.splitlines()[0].split(",")[-3:] == ["source", "locator", "source_kind"]
     cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
     printed = "".join(
         "".join(output.get("text", "")) for cell in cells for output in cell.get("outputs", [])

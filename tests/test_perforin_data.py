@@ -97,7 +97,7 @@ def test_degranulation_cutoff_and_accuracy_are_the_published_ones(figures):
 
 
 def test_every_figure_is_printed_in_its_source_words(figures):
-    words = {17: "Seventeen", 10: "ten", 2: "two"}  # numbers the source spells out
+    words = {17: "Seventeen", 10: "ten", 4: "four", 2: "two"}  # numbers the source spells out
     for item, row in figures.iterrows():
         number = f"{row['value']:g}"
         with_commas = f"{row['value']:,.0f}" if row["value"] >= 1000 else number
