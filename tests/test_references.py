@@ -38,6 +38,16 @@ def test_no_two_entries_print_the_same_citation():
     assert clashes == {}, f"give these years letters (2020a, 2020b): {clashes}"
 
 
+def test_no_two_entries_share_a_doi():
+    # Two keys for one paper split its citations and print it twice in the bibliography.
+    keys_by_doi = defaultdict(list)
+    for key, entry in BIB.entries.items():
+        if doi := entry.fields.get("doi", "").strip().lower():
+            keys_by_doi[doi].append(key)
+    shared = {doi: keys for doi, keys in keys_by_doi.items() if len(keys) > 1}
+    assert shared == {}, f"one entry per paper: {shared}"
+
+
 def test_every_year_given_is_four_digits_with_an_optional_letter():
     bad = {
         key: entry.fields["year"]
