@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -19,6 +20,23 @@ def glue_values(values: Mapping[str, object]) -> None:
         if not isinstance(key, str) or not key:
             raise ValueError(f"glue_values(): the key {key!r} is not a name")
         glue(key, value, display=False)
+
+
+MINUS = "\u2212"
+# A hyphen that starts a number: at the start or after a space, bracket or sign, never
+# inside a range ("10-15"), a date or a word.
+_NEGATIVE = re.compile(r"(?<![\w.\-\u2212])-(?=\.?\d)")
+
+
+def minus_signs(text: str) -> str:
+    """'-21 (95% CI -39 to -2)' with minus signs (U+2212), as typeset text prints them.
+
+    Python writes a negative number with a hyphen, which a reader can take for a dash or a
+    range and a screen reader may not voice as "minus". Ranges and dates keep their hyphens.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"minus_signs(): expected text, got {text!r}")
+    return _NEGATIVE.sub(MINUS, text)
 
 
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:

@@ -130,7 +130,7 @@ def test_result_text_prints_counts_ratio_and_interval_as_printed():
     # Percentages with a credible interval, its bounds at the precision of the difference.
     assert (
         result_text(rows.loc["corimuno-coprimary-d4"])
-        == "36% vs 38%; difference -2.5 (90% CrI -17.1 to 12.0)"
+        == "36% vs 38%; difference \u22122.5 (90% CrI \u221217.1 to 12.0)"
     )
     assert result_text(rows.loc["provide2022-death-d28"]) == "see the trial's report"
 

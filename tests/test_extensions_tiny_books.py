@@ -186,7 +186,28 @@ def test_self_check_warns_when_a_label_is_used_twice(build):
     assert warnings.count("this label is already used") == 1
 
 
-@pytest.mark.parametrize("extension", ["altair_offline", "theme_fixes", "self_check"])
+PASTED_PAGE = """Pasted
+======
+
+.. role:: pasted
+   :class: pasted-text
+
+A difference of :pasted:`-21 (95% CI -39 to -2)` over 10-15 days in IL-1 -2 trials.
+"""
+
+
+def test_minus_signs_print_pasted_negative_numbers_with_a_minus(build):
+    app = build("minus_signs", {"pasted": PASTED_PAGE})
+    paragraph = page(app, "pasted").select_one("p")
+    pasted = paragraph.select_one("span.pasted-text").get_text()
+    assert pasted == "\u221221 (95% CI \u221239 to \u22122)"
+    # The page's own words are not pasted values and keep what was written.
+    assert paragraph.get_text().endswith("over 10-15 days in IL-1 -2 trials.")
+
+
+@pytest.mark.parametrize(
+    "extension", ["altair_offline", "theme_fixes", "self_check", "minus_signs"]
+)
 def test_each_extension_builds_a_clean_tiny_book(build, extension):
     app = build(extension, {"text": TEXT_PAGE})
     assert app.statuscode == 0

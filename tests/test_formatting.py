@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stormbook.formatting import number
+from stormbook.formatting import minus_signs, number
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,25 @@ def test_number(value, digits, text):
 def test_number_refuses_what_is_not_a_number(value):
     with pytest.raises((TypeError, ValueError)):
         number(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "typeset"),
+    [
+        ("-21 (95% CI -39 to -2)", "\u221221 (95% CI \u221239 to \u22122)"),
+        ("(-0.5 to 3)", "(\u22120.5 to 3)"),
+        ("-.5", "\u2212.5"),
+        # Hyphens that are not signs stay: a range, a date, a word, a dash between spaces.
+        ("12 days (10-15)", "12 days (10-15)"),
+        ("2020-05-06", "2020-05-06"),
+        ("IL-1 and IL-6", "IL-1 and IL-6"),
+        ("a - 3", "a - 3"),
+    ],
+)
+def test_minus_signs_mark_negative_numbers_only(text, typeset):
+    assert minus_signs(text) == typeset
+
+
+def test_minus_signs_refuse_what_is_not_text():
+    with pytest.raises(TypeError, match="expected text"):
+        minus_signs(-2)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from stormbook.evidence.effect_sizes import EffectSizeError, risk_ratio
 from stormbook.evidence.pooling import no_diamond_reason, pool_rows
+from stormbook.formatting import minus_signs
 
 RATIO_MEASURES = ("HR", "OR", "RR", "rate ratio")
 VIEW_COLUMNS = [
@@ -186,7 +187,7 @@ def _fmt(value: float, ratio: bool = False, decimals: int | None = None) -> str:
     (`decimals` keeps an interval's bounds at the precision of its other numbers: 12.0)."""
     if ratio:
         return f"{value:.{RATIO_DIGITS}f}"
-    return f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
+    return minus_signs(f"{value:.{decimals}f}" if decimals is not None else f"{value:g}")
 
 
 def _decimals(*values: float) -> int:
