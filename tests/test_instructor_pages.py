@@ -304,10 +304,13 @@ def test_every_open_exercise_has_a_rubric_and_every_rubric_an_exercise():
 
 
 def _glued_text(page: str, key: str) -> str:
-    """What a chapter glued under `key`, as the page shows a plain-text value."""
+    """What a chapter glued under `key`, as the page shows a plain-text value (negative
+    numbers with a minus sign, book_extensions.minus_signs)."""
+    from stormbook.formatting import minus_signs
+
     glue = ROOT / "_build" / "jupyter_execute" / f"{page}.glue.json"
     value = json.loads(glue.read_text(encoding="utf-8"))[key]["data"]["text/plain"]
-    return value.strip("'\"")
+    return minus_signs(value.strip("'\""))
 
 
 @pytest.mark.build
